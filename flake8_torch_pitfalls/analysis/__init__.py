@@ -1,0 +1,1 @@
+"""What the rules ask about code, computed once per file by one abstract interpretation."""

@@ -1,0 +1,145 @@
+"""What the analysis knows about the torch, numpy and stdlib APIs, keyed by qualified name."""
+
+from __future__ import annotations
+
+# dtype objects by qualified name -> canonical dtype name.
+_TORCH_DTYPES = {
+    "float32": "float32", "float": "float32", "float64": "float64", "double": "float64",
+    "float16": "float16", "half": "float16", "bfloat16": "bfloat16",
+    "int64": "int64", "long": "int64", "int32": "int32", "int": "int32", "int16": "int16",
+    "short": "int16", "int8": "int8", "uint8": "uint8", "bool": "bool",
+    "complex64": "complex64", "cfloat": "complex64", "complex128": "complex128", "cdouble": "complex128",
+}
+DTYPES: dict[str, str] = {f"torch.{k}": v for k, v in _TORCH_DTYPES.items()}
+DTYPES.update({
+    f"numpy.{k}": v for k, v in {
+        "float32": "float32", "single": "float32", "float64": "float64", "double": "float64",
+        "float16": "float16", "half": "float16", "int64": "int64", "int32": "int32", "int16": "int16",
+        "int8": "int8", "uint8": "uint8", "bool_": "bool",
+    }.items()
+})
+DTYPE_STRINGS = {"float32": "float32", "float64": "float64", "float16": "float16", "double": "float64",
+                 "float": "float64", "int64": "int64", "int32": "int32", "uint8": "uint8"}
+
+#: Legacy typed-tensor constructors.
+TYPED_TENSORS = {
+    "torch.FloatTensor": "float32", "torch.DoubleTensor": "float64", "torch.HalfTensor": "float16",
+    "torch.LongTensor": "int64", "torch.IntTensor": "int32", "torch.BoolTensor": "bool",
+    "torch.ByteTensor": "uint8", "torch.Tensor": "float32",
+}
+
+#: Tensor methods that convert dtype.
+DTYPE_METHODS = {
+    "float": "float32", "double": "float64", "half": "float16", "bfloat16": "bfloat16",
+    "long": "int64", "int": "int32", "short": "int16", "bool": "bool", "byte": "uint8", "char": "int8",
+}
+
+FLOAT_DEFAULT = "float32"
+
+#: Factories whose default dtype is the default float dtype.
+FLOAT_FACTORIES = frozenset(
+    f"torch.{n}" for n in (
+        "randn", "rand", "zeros", "ones", "empty", "eye", "linspace", "logspace", "normal",
+        "rand_like", "randn_like",
+    )
+)
+#: Factories whose result takes the dtype of their first tensor argument.
+LIKE_FACTORIES = frozenset(f"torch.{n}" for n in ("zeros_like", "ones_like", "empty_like", "full_like"))
+INT_FACTORIES = frozenset({"torch.randint", "torch.randperm", "torch.randint_like"})
+OTHER_FACTORIES = frozenset(
+    {"torch.tensor", "torch.as_tensor", "torch.arange", "torch.full", "torch.from_numpy",
+     "torch.stack", "torch.cat", "torch.concat", "torch.where", "torch.bernoulli", "torch.multinomial"}
+)
+
+#: torch.nn.functional loss functions (exact names, never a suffix match).
+FUNCTIONAL_LOSSES = frozenset(
+    f"torch.nn.functional.{n}" for n in (
+        "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
+        "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "ctc_loss",
+        "poisson_nll_loss", "gaussian_nll_loss", "hinge_embedding_loss", "margin_ranking_loss",
+        "multilabel_margin_loss", "multilabel_soft_margin_loss", "multi_margin_loss",
+        "soft_margin_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss",
+        "cosine_embedding_loss",
+    )
+)
+
+#: torch.nn loss module classes.
+LOSS_MODULES = frozenset(
+    f"torch.nn.{n}" for n in (
+        "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss",
+        "BCEWithLogitsLoss", "KLDivLoss", "CTCLoss", "PoissonNLLLoss", "GaussianNLLLoss",
+        "HingeEmbeddingLoss", "MarginRankingLoss", "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss",
+        "MultiMarginLoss", "SoftMarginLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss",
+        "CosineEmbeddingLoss",
+    )
+)
+
+#: torch.nn names that are not module classes.
+NN_NON_MODULES = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter", "torch.nn.Module"})
+
+#: Context managers and decorators that disable autograd.
+NO_GRAD = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad",
+                     "torch.autograd.grad_mode.no_grad", "torch.autograd.grad_mode.inference_mode"})
+ENABLE_GRAD = frozenset({"torch.enable_grad", "torch.autograd.enable_grad"})
+SET_GRAD_ENABLED = frozenset({"torch.set_grad_enabled", "torch.autograd.set_grad_enabled"})
+AUTOCAST = frozenset({"torch.autocast", "torch.amp.autocast", "torch.cuda.amp.autocast",
+                      "torch.cpu.amp.autocast", "torch.amp.autocast_mode.autocast"})
+#: PyTorch Lightning runs these hooks with gradients disabled.
+NO_GRAD_HOOKS = frozenset({"validation_step", "test_step", "predict_step"})
+
+#: Matrix products whose operands must share one dtype, with the positions of those operands.
+MATRIX_PRODUCTS: dict[str, tuple[int, ...]] = {
+    "torch.mm": (0, 1), "torch.matmul": (0, 1), "torch.bmm": (0, 1), "torch.mv": (0, 1),
+    "torch.dot": (0, 1), "torch.inner": (0, 1), "torch.addmm": (1, 2), "torch.addbmm": (1, 2),
+    "torch.baddbmm": (1, 2), "torch.addmv": (1, 2), "torch.nn.functional.linear": (0, 1),
+}
+MATRIX_METHODS = frozenset({"mm", "matmul", "bmm", "mv", "dot", "inner"})
+
+#: Ops that rearrange dimensions without copying (the result is usually not contiguous).
+TRANSPOSING_METHODS = frozenset({"transpose", "permute", "t", "swapaxes", "swapdims", "movedim", "moveaxis"})
+TRANSPOSING_ATTRS = frozenset({"T", "mT", "H", "mH"})
+TRANSPOSING_FUNCTIONS = frozenset(f"torch.{n}" for n in TRANSPOSING_METHODS)
+
+#: Methods that return a tensor with the same sizes, dtype aside, and keep the memory layout.
+LAYOUT_KEEPING_METHODS = frozenset({"to", "float", "double", "half", "bfloat16", "long", "int", "short",
+                                    "bool", "byte", "char", "cpu", "cuda", "type", "type_as",
+                                    "requires_grad_", "clone", "detach"})
+#: Methods that return a view or a same-dtype tensor (dtype flows through).
+DTYPE_KEEPING_METHODS = frozenset({
+    "view", "reshape", "t", "transpose", "permute", "contiguous", "clone", "detach", "squeeze",
+    "unsqueeze", "flatten", "expand", "expand_as", "repeat", "narrow", "select", "cpu", "cuda",
+    "swapaxes", "swapdims", "movedim", "moveaxis", "view_as", "reshape_as", "flip", "roll",
+    "abs", "neg", "exp", "log", "sqrt", "relu", "sigmoid", "tanh", "softmax", "log_softmax",
+    "sum", "mean", "pin_memory", "requires_grad_", "unflatten",
+})
+#: Methods whose result no longer carries the autograd graph.
+GRAPH_DROPPING_METHODS = frozenset({"item", "tolist", "detach", "numpy", "detach_"})
+#: Methods that only exist on tensors (evidence that a receiver is a tensor).
+TENSOR_ONLY_METHODS = frozenset({
+    "cpu", "cuda", "numpy", "zero_", "fill_", "copy_", "normal_", "uniform_", "clamp_", "add_", "sub_",
+    "mul_", "div_", "max", "min", "argmax", "argmin", "topk", "eq", "item", "tolist", "clone", "squeeze",
+    "unsqueeze", "view", "t", "sign", "norm", "abs", "float", "double", "long", "half", "masked_fill_",
+    "index_select", "detach", "numel", "dim", "resize_", "set_", "lerp_", "addcmul_", "addcdiv_",
+})
+#: Trailing-underscore methods that are not in-place updates of the tensor's values.
+NOT_INPLACE = frozenset({"requires_grad_", "share_memory_", "retain_grad_", "detach_", "record_stream_"})
+
+#: numpy makers whose default dtype is float64.
+NUMPY_FLOAT64_MAKERS = frozenset(
+    f"numpy.{n}" for n in (
+        "random.rand", "random.randn", "random.random", "random.normal", "random.uniform",
+        "random.standard_normal", "random.random_sample", "random.sample", "zeros", "ones", "empty",
+        "linspace", "eye", "identity", "logspace",
+    )
+)
+#: numpy callables whose result is an ndarray (dtype read from arguments where possible).
+NUMPY_ARRAY_MAKERS = frozenset(
+    f"numpy.{n}" for n in ("array", "asarray", "ascontiguousarray", "frombuffer", "fromfile", "load",
+                           "loadtxt", "genfromtxt", "stack", "concatenate", "arange", "full", "zeros_like",
+                           "ones_like", "empty_like", "copy")
+)
+
+BUILTIN_NAMES = frozenset({
+    "list", "tuple", "set", "dict", "range", "str", "bytes", "bytearray", "float", "int", "len", "sum",
+    "abs", "min", "max", "round", "isinstance", "print", "enumerate", "zip", "sorted", "reversed", "bool",
+})

@@ -1,0 +1,52 @@
+"""TPF002: `.data` where `.detach()` (or `torch.no_grad()`) is meant.
+
+Changes made through `.data` are invisible to autograd, so gradients come out wrong without any error;
+`.detach()` shares storage too but autograd raises when the change matters. Flagged on values known to be
+tensors (factories, parameters, `m.weight`, `x.grad`, module outputs, `torch.Tensor` annotations) or when
+`.data` is followed by a tensor-only method. Silent on `self.data`, numpy arrays, datasets, responses.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..analysis import torch_api as api
+from ..analysis.interpreter import Interpreter
+from ..analysis.values import TENSOR, UNKNOWN
+from .base import Check
+
+_READ = "`.data` bypasses autograd and silently corrupts gradients; use `.detach()`"
+_UPDATE = ("update through `.data` is invisible to autograd and silently corrupts gradients; update the "
+           "tensor itself inside `with torch.no_grad():` (or `.copy_()` there)")
+
+
+class DataInsteadOfDetach(Check):
+    code = "TPF002"
+    summary = "`.data` used where `.detach()` (or `torch.no_grad()`) is meant"
+
+    def visit_Attribute(self, node: cst.Attribute, at: Interpreter) -> None:
+        if node.attr.value != "data":
+            return
+        receiver = at.value(node.value)
+        method = _method_called_on(node, at)
+        evidence = receiver.kind == TENSOR or (
+            receiver.kind == UNKNOWN and method is not None and method in api.TENSOR_ONLY_METHODS)
+        if not evidence:
+            return
+        updated = _is_update(node, at) or (method is not None and method.endswith("_"))
+        self.report(node, _UPDATE if updated else _READ)
+
+
+def _method_called_on(node: cst.Attribute, at: Interpreter) -> str | None:
+    """`m` when the expression is `<node>.m(...)`."""
+    parent = at.parent(node)
+    if isinstance(parent, cst.Attribute) and parent.value is node and isinstance(at.parent(parent), cst.Call):
+        return parent.attr.value
+    return None
+
+
+def _is_update(node: cst.Attribute, at: Interpreter) -> bool:
+    if at.is_store(node):
+        return True
+    parent = at.parent(node)
+    return isinstance(parent, cst.Subscript) and parent.value is node and at.is_store(parent)

@@ -1,0 +1,60 @@
+"""TPF003: `.view()` on a transposed or permuted tensor without `.contiguous()`.
+
+`view` needs the merged dimensions to be adjacent in memory; after `transpose`/`permute`/`.T` they
+often are not, and torch raises `view size is not compatible with input tensor's size and stride`.
+Stride-aware: when the permutation and the grouping of the view's sizes can be read from the source,
+a view that only merges dimensions still adjacent and in order is valid and stays silent.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..analysis.evaluation import CallArgs
+from ..analysis.interpreter import Interpreter
+from ..analysis.layout import ViewVerdict, check_view
+from ..analysis.values import DTYPE, TENSOR, Value
+from .base import Check
+
+
+class ViewOnNonContiguous(Check):
+    code = "TPF003"
+    summary = "`.view()` on a transposed/permuted tensor without `.contiguous()`"
+
+    def visit_Call(self, node: cst.Call, at: Interpreter) -> None:
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "view"):
+            return
+        receiver = at.value(func.value)
+        if receiver.kind != TENSOR or receiver.noncontig is None:
+            return
+        args = _positional(node, at)
+        if any(v.kind == DTYPE for v in args.positional):
+            return  # a dtype view reinterprets bytes; strides do not matter
+        op = receiver.noncontig
+        sizes = args.sizes()
+        if receiver.perm is not None and receiver.dims is not None and sizes is not None:
+            verdict = check_view(receiver.perm, receiver.dims, sizes)
+            if verdict is ViewVerdict.OK:
+                return
+            if verdict is ViewVerdict.MERGES_SWAPPED:
+                self.report(node, f".view() merges dimensions that {op} took out of memory order and raises "
+                                  "'view size is not compatible with input tensor's size and stride'; "
+                                  "use .reshape() or call .contiguous() before .view()")
+                return
+        self.report(node, f".view() on the non-contiguous result of {op} (the grouping of its sizes cannot be "
+                          "verified from the source) may raise 'view size is not compatible ...'; "
+                          "use .reshape() or call .contiguous() before .view()")
+
+
+def _positional(node: cst.Call, at: Interpreter) -> CallArgs:
+    positional: list[Value] = []
+    starred = False
+    for arg in node.args:
+        if arg.star or arg.keyword is not None:
+            starred = starred or bool(arg.star)
+            continue
+        positional.append(at.value(arg.value))
+    return CallArgs(positional, {}, starred)
+
+
