@@ -299,7 +299,11 @@ class Evaluator:
                 return self.lookup(f"{owner.value}.{attr}")
             return UNKNOWN_VALUE
         if base.kind == TENSOR:
-            return self.tensor_attribute(base, attr)
+            return self.tensor_attribute(base, attr, dotted_name(node.value))
+        if base.kind == UNKNOWN and (attr == "shape" or attr in api.TRANSPOSING_ATTRS):
+            base = self.shaped(node.value, base)
+            return Value(SHAPE, elem=base, qualname=dotted_name(node.value)) if attr == "shape" else (
+                self.transposed(base, "." + attr, []))
         if base.kind in (MODULE, UNKNOWN) and attr in ("weight", "bias"):
             return tensor(param=True)
         if base.kind == NDARRAY:
@@ -314,7 +318,17 @@ class Evaluator:
                     return found
         return UNKNOWN_VALUE
 
-    def tensor_attribute(self, base: Value, attr: str) -> Value:
+    def shaped(self, owner: cst.BaseExpression, value: Value) -> Value:
+        """Give a value of unknown kind whose sizes are read a stable shape identity."""
+        if value.shape_id:
+            return value
+        value = with_facts(value, shape_id=fresh_id())
+        name = dotted_name(owner)
+        if name is not None and self.frame.lookup(name) is not None:
+            self.frame.env[name] = value
+        return value
+
+    def tensor_attribute(self, base: Value, attr: str, owner: str | None = None) -> Value:
         if attr in api.TRANSPOSING_ATTRS:
             return self.transposed(base, "." + attr, [])
         if attr == "data":
@@ -323,7 +337,7 @@ class Evaluator:
         if attr == "grad":
             return tensor(dtype=base.dtype, shape_id=base.shape_id, dims=base.dims)
         if attr == "shape":
-            return Value(SHAPE, elem=base)
+            return Value(SHAPE, elem=base, qualname=owner)
         if attr == "dtype":
             return Value(DTYPE, dtype=base.dtype)
         if attr in ("real", "imag"):
@@ -572,6 +586,8 @@ class Evaluator:
             if name in ("reshape", "copy", "transpose", "squeeze", "flatten", "ravel"):
                 return Value(NDARRAY, dtype=receiver.dtype)
             return Value(LIST) if name == "tolist" else UNKNOWN_VALUE
+        if receiver.kind == UNKNOWN and (name in api.TRANSPOSING_METHODS or name == "size"):
+            return self.tensor_method(self.shaped(receiver_node, receiver), receiver_node, name, args)
         if receiver.kind in (MODULE, UNKNOWN, LOSS_FN):
             return self.object_method(receiver, name, node, args)
         if receiver.kind in (LIST, SET, DICT) and name in ("append", "add", "extend", "insert"):
@@ -654,7 +670,7 @@ class Evaluator:
         if name == "size":
             index = args.get(0, "dim")
             if index is None:
-                return Value(SHAPE, elem=receiver)
+                return Value(SHAPE, elem=receiver, qualname=dotted_name(receiver_node))
             if index.int_value is not None:
                 return Value(NUMBER, dtype="int", size=receiver.dim_size(index.int_value))
             return Value(NUMBER, dtype="int")
@@ -675,7 +691,7 @@ class Evaluator:
 
     def transposed(self, receiver: Value, op: str, ints: list[int] | None) -> Value:
         """The result of a dimension-reordering op: not contiguous, with its permutation when known."""
-        if receiver.kind != TENSOR:
+        if receiver.kind not in (TENSOR, UNKNOWN):
             return UNKNOWN_VALUE
         rank = len(receiver.dims) if receiver.dims is not None else (
             len(receiver.perm) if receiver.perm is not None else None)

@@ -157,10 +157,12 @@ class Interpreter(Evaluator):
             return ref(f"builtins.{name}")
         return UNKNOWN_VALUE
 
-    def bind_name(self, name: str, value: Value) -> None:
+    def bind_name(self, name: str, value: Value, fresh: bool = True) -> None:
+        """Bind `name`; a fresh binding (not an update like `x += 1`) starts a per-iteration value."""
         self.frame.env[name] = value
-        for bound in self.frame.loops:
-            bound.add(name)
+        if fresh:
+            for bound in self.frame.loops:
+                bound.add(name)
 
     def rebind_receiver(self, receiver: cst.BaseExpression, value: Value) -> None:
         """A method that changed its receiver's facts in place (`x.requires_grad_(False)`)."""
@@ -255,17 +257,17 @@ class Interpreter(Evaluator):
         elif isinstance(target, cst.StarredElement):
             self.prepare_target(target.value, statement)
 
-    def bind(self, target: cst.BaseExpression, value: Value) -> None:
+    def bind(self, target: cst.BaseExpression, value: Value, fresh: bool = True) -> None:
         if isinstance(target, cst.Name):
-            self.bind_name(target.value, value)
+            self.bind_name(target.value, value, fresh)
         elif isinstance(target, cst.Attribute):
-            self.bind_attribute(target, value)
+            self.bind_attribute(target, value, fresh)
         elif isinstance(target, (cst.Tuple, cst.List)):
             self.bind_unpacked(target, value)
         elif isinstance(target, cst.StarredElement):
             self.bind(target.value, UNKNOWN_VALUE)
 
-    def bind_attribute(self, target: cst.Attribute, value: Value) -> None:
+    def bind_attribute(self, target: cst.Attribute, value: Value, fresh: bool = True) -> None:
         name = dotted_name(target)
         if name is None:
             return
@@ -279,7 +281,7 @@ class Interpreter(Evaluator):
                     self.frame.env[owner] = with_facts(current, grad_leaf=enabled)
             return
         if self.lookup(name.split(".", 1)[0]).kind == SELF:
-            self.bind_name(name, value)
+            self.bind_name(name, value, fresh)
 
     @staticmethod
     def truth(_target: cst.CSTNode, value: Value) -> bool | None:
@@ -290,6 +292,9 @@ class Interpreter(Evaluator):
         starred = any(isinstance(e, cst.StarredElement) for e in elements)
         if value.kind == SHAPE and value.elem is not None and not starred:
             dims = value.elem.rank_dims(len(elements))
+            owner = value.qualname and self.frame.lookup(value.qualname)
+            if owner and owner.dims is None and owner.shape_id == value.elem.shape_id:
+                self.frame.env[value.qualname] = with_facts(owner, dims=dims)  # the unpack tells the rank
             for element, size in zip(elements, dims):
                 self.bind(element.value, Value("number", size=size))
             return
@@ -313,7 +318,7 @@ class Interpreter(Evaluator):
             sink = dotted_name(target_root(assign_target.target))
             if sink is not None:
                 self.record_flow(sources, sink)
-            self.bind(assign_target.target, value)
+            self.bind(assign_target.target, value, fresh=sink not in sources)
 
     def exec_ann_assign(self, node: cst.AnnAssign) -> None:
         annotation = self.eval(node.annotation.annotation, node)
@@ -339,7 +344,7 @@ class Interpreter(Evaluator):
             self.record_flow(names_in(node.value), sink)
         if isinstance(node.target, (cst.Name, cst.Attribute)):
             operator = _AUG_TO_BINARY.get(type(node.operator), cst.Add)
-            self.bind(node.target, self.combine(current, operator(), value, in_place=True))
+            self.bind(node.target, self.combine(current, operator(), value, in_place=True), fresh=False)
 
     def exec_import(self, node: cst.Import) -> None:
         for alias in node.names:

@@ -14,7 +14,7 @@ import libcst as cst
 
 from ..analysis.interpreter import Frame, Interpreter
 from ..analysis.syntax import dotted_name, names_in, target_root
-from ..analysis.values import NUMBER, Value
+from ..analysis.values import NUMBER
 from .base import Check
 
 _APPENDERS = frozenset({"append", "extend", "insert", "add"})
@@ -41,17 +41,15 @@ class LossKeptAcrossIterations(Check):
         func = node.func
         if not (isinstance(func, cst.Attribute) and func.attr.value in _APPENDERS and node.args):
             return
-        stored = node.args[-1].value
-        value = at.value(stored)
-        if isinstance(stored, (cst.List, cst.Tuple)) and value.elem is not None:
-            value = value.elem
-        self._consider(node, func.value, stored, at, value)
+        self._consider(node, func.value, node.args[-1].value, at)
 
     def _consider(self, node: cst.CSTNode, target: cst.BaseExpression, stored: cst.BaseExpression,
-                  at: Interpreter, value: Value | None = None) -> None:
+                  at: Interpreter) -> None:
         if at.grad_disabled or not at.outlives_iteration(target):
             return
-        value = at.value(stored) if value is None else value
+        value = at.value(stored)
+        if isinstance(stored, (cst.List, cst.Tuple)) and value.elem is not None:
+            value = value.elem  # `losses += [loss]`
         if not value.maybe_tensor or value.kind == NUMBER:
             return
         accumulator = dotted_name(target_root(target))
