@@ -1,0 +1,93 @@
+"""What a flake8 user sees: positions, noqa, stdin, configs, and files that are not ours to judge."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from .helpers import ROOT, flake8, parse_output
+
+PITFALLS = textwrap.dedent(
+    """\
+    import torch as th
+
+    a = th.randn(3, 4)
+    b = th.randn(4, 5, dtype=th.float64)
+    c =   th.mm(a, b)
+    d = a.t().view(-1)
+    e = a.t().view(-1)  # noqa: TPF003
+    f = a.t().view(-1)  # noqa: TPF001
+    g = [a @ b]
+    """
+)
+
+
+def test_columns_are_those_of_the_offending_expression(tmp_path) -> None:
+    path = tmp_path / "pitfalls.py"
+    path.write_text(PITFALLS)
+    rows = parse_output(flake8(str(path)).stdout)
+    got = [(int(r["line"]), int(r["col"]), r["code"]) for r in rows]
+    assert got == [(5, 7, "TPF005"), (6, 5, "TPF003"), (8, 5, "TPF003"), (9, 6, "TPF005")]
+
+
+def test_stdin_is_linted_from_the_lines_flake8_hands_over() -> None:
+    rows = parse_output(flake8("-", stdin=PITFALLS).stdout)
+    assert [(r["path"], int(r["line"]), r["code"]) for r in rows] == [
+        ("stdin", 5, "TPF005"), ("stdin", 6, "TPF003"), ("stdin", 8, "TPF003"), ("stdin", 9, "TPF005")]
+
+
+def test_extend_ignore_in_config_is_honoured(tmp_path) -> None:
+    path = tmp_path / "pitfalls.py"
+    path.write_text(PITFALLS)
+    (tmp_path / "setup.cfg").write_text("[flake8]\nextend-ignore = TPF003\n")
+    result = subprocess.run([sys.executable, "-m", "flake8", "--select", "TPF", "pitfalls.py"],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert {r["code"] for r in parse_output(result.stdout)} == {"TPF005"}
+
+
+def test_file_libcst_rejects_gets_no_findings_and_no_crash(tmp_path) -> None:
+    # `ast` accepts this (Python 3.11), LibCST's parser may not; either way, never a crash.
+    path = tmp_path / "odd.py"
+    path.write_text("import torch\nx = torch.randn(2, 3)\nprint(f'{x!r:>{10}}')\ny = x.t().view(-1)\n")
+    result = flake8(str(path))
+    assert result.returncode in (0, 1)
+    assert "Traceback" not in result.stderr
+    assert all(r["code"] == "TPF003" for r in parse_output(result.stdout))
+
+
+def test_files_without_torch_cost_nothing(tmp_path) -> None:
+    path = tmp_path / "plain.py"
+    path.write_text("data = [1, 2]\nprint(data.data)\n")
+    result = flake8(str(path))
+    assert result.returncode == 0 and result.stdout == ""
+
+
+def test_linting_never_imports_torch_nor_libcst_for_plain_files(tmp_path) -> None:
+    path = tmp_path / "plain.py"
+    path.write_text("x = 1\n")
+    torchy = tmp_path / "torchy.py"
+    torchy.write_text("import torch\nx = torch.randn(2, 3)\ny = x.t().view(-1)\n")
+    probe = textwrap.dedent(
+        f"""
+        import sys
+        from flake8.main.cli import main
+        try:
+            main(["--isolated", "--select", "TPF", {str(path)!r}])
+        except SystemExit:
+            pass
+        plain = ("libcst" in sys.modules, "torch" in sys.modules)
+        try:
+            main(["--isolated", "--select", "TPF", "-j", "1", {str(torchy)!r}])
+        except SystemExit:
+            pass
+        print(plain, "libcst" in sys.modules, "torch" in sys.modules)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.strip().splitlines()[-1] == "(False, False) True False", result.stdout + result.stderr
+
+
+def test_self_check_is_clean() -> None:
+    result = flake8("flake8_torch_pitfalls")
+    assert result.returncode == 0, result.stdout
