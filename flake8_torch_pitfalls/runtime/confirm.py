@@ -1,0 +1,223 @@
+"""Classify what each rule's reproducers did on a device: confirmed, not confirmed, or skipped."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import worker
+from .expectations import RAISING_RULES, TPF002_DETACH_RAISES, Raises
+
+CONFIRMED, NOT_CONFIRMED, SKIPPED = "confirmed", "not confirmed", "skipped"
+DEFAULT_TIMEOUT_S = 180.0
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The verdict for one (rule, device), with what was seen."""
+
+    rule: str
+    device: str
+    verdict: str
+    evidence: str
+    torch_version: str | None = None
+    gpu: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {"rule": self.rule, "device": self.device, "verdict": self.verdict, "evidence": self.evidence}
+
+
+def fixtures_dir() -> Path:
+    """The reproducers: shipped inside the wheel, or the checkout's fixtures/ in development."""
+    for candidate in (_PACKAGE / "fixtures", _PACKAGE.parent / "fixtures"):
+        if any(candidate.glob("TPF*.py")):
+            return candidate
+    raise FileNotFoundError("the rule fixtures are missing from this installation")
+
+
+def fixture_for(rule: str) -> Path:
+    matches = sorted(fixtures_dir().glob(f"{rule}_*.py"))
+    if not matches:
+        raise ValueError(f"unknown rule {rule!r}; known: {', '.join(known_rules())}")
+    return matches[0]
+
+
+def known_rules() -> list[str]:
+    return sorted(p.name[:6] for p in fixtures_dir().glob("TPF*.py"))
+
+
+def cuda_status(timeout_s: float = 120.0) -> tuple[bool, str]:
+    """Whether torch sees a CUDA device here, and a reason when it does not."""
+    probe = "import torch; print(torch.cuda.is_available())"
+    try:
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        return False, "probing torch for CUDA timed out"
+    if done.returncode != 0:
+        return False, "torch is not importable here (install the runtime extra: flake8-torch-pitfalls[runtime])"
+    if done.stdout.strip() != "True":
+        return False, "no CUDA device is visible to torch on this machine"
+    return True, ""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One reproducer run: what the worker reported, or why it reported nothing."""
+
+    info: dict[str, Any]
+    failure: str | None  # timed out / crashed / harness error
+
+    @property
+    def raised(self) -> dict[str, str] | None:
+        return self.info.get("raised")
+
+
+def run_reproducer(fixture: Path, function: str, device: str, probe: str = "call",
+                   timeout_s: float = DEFAULT_TIMEOUT_S) -> Run:
+    """Run one fixture function in a fresh process; a hang or crash becomes a failure, never a hang."""
+    command = [sys.executable, worker.__file__, str(fixture), function, device, probe]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        return Run({}, f"{function}() did not finish within {timeout_s:.0f} s")
+    finally:
+        _kill_group(process)
+    for line in stdout.splitlines():
+        if line.startswith(worker.MARKER):
+            info = json.loads(line[len(worker.MARKER):])
+            if "harness_error" in info:
+                return Run(info, f"{function}() could not be run: {info['harness_error'].strip().splitlines()[-1]}")
+            return Run(info, None)
+    last = (stderr.strip().splitlines() or ["no output"])[-1]
+    return Run({}, f"{function}() crashed (exit {process.returncode}): {last}")
+
+
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    """Leave nothing running: the reproducer may have started children of its own."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def _matches(raised: dict[str, str] | None, expected: Raises) -> bool:
+    return raised is not None and raised["type"] == expected.exception and any(
+        re.search(p, raised["message"]) for p in expected.patterns)
+
+
+def _describe(raised: dict[str, str] | None) -> str:
+    return "raised nothing" if raised is None else f"raised {raised['type']}: {raised['message']}"
+
+
+def confirm(rule: str, device: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> Evidence:
+    """Run `rule`'s reproducers on `device` ("cpu" or "cuda") and say whether the pitfall showed."""
+    rule = rule.upper()
+    fixture_for(rule)  # unknown rules fail loudly, before any subprocess
+    if device.startswith("cuda"):
+        available, reason = cuda_status()
+        if not available:
+            return Evidence(rule, device, SKIPPED, reason)
+    classify = _CLASSIFIERS.get(rule, _classify_raising)
+    return classify(rule, device, timeout_s)
+
+
+def _versions(*runs: Run) -> dict[str, str | None]:
+    for run in runs:
+        if run.info.get("torch"):
+            return {"torch_version": run.info.get("torch"), "gpu": run.info.get("gpu")}
+    return {"torch_version": None, "gpu": None}
+
+
+def _classify_raising(rule: str, device: str, timeout_s: float) -> Evidence:
+    expected = RAISING_RULES[rule]
+    bad = run_reproducer(fixture_for(rule), "bad", device, timeout_s=timeout_s)
+    good = run_reproducer(fixture_for(rule), "good", device, timeout_s=timeout_s)
+    versions = _versions(bad, good)
+    if bad.failure or good.failure:
+        return Evidence(rule, device, NOT_CONFIRMED, "; ".join(f for f in (bad.failure, good.failure) if f), **versions)
+    seen = f"bad {_describe(bad.raised)}; good {_describe(good.raised) if good.raised else 'ran clean'}"
+    ok = _matches(bad.raised, expected) and good.raised is None
+    return Evidence(rule, device, CONFIRMED if ok else NOT_CONFIRMED, seen, **versions)
+
+
+def _classify_silent_gradient(rule: str, device: str, timeout_s: float) -> Evidence:
+    """TPF002: `.data` gives a wrong gradient without error; `.detach()` raises; the fix is correct."""
+    bad = run_reproducer(fixture_for(rule), "bad", device, "gradient", timeout_s)
+    truth = run_reproducer(fixture_for(rule), "expected", device, "gradient", timeout_s)
+    detached = run_reproducer(fixture_for(rule), "detached", device, "call", timeout_s)
+    good = run_reproducer(fixture_for(rule), "good", device, "gradient", timeout_s)
+    runs = (bad, truth, detached, good)
+    versions = _versions(*runs)
+    failures = [r.failure for r in runs if r.failure]
+    if failures:
+        return Evidence(rule, device, NOT_CONFIRMED, "; ".join(failures), **versions)
+    true_grad = truth.info.get("values")
+    wrong = bad.raised is None and not _close(bad.info.get("values"), true_grad)
+    detach_raises = _matches(detached.raised, TPF002_DETACH_RAISES)
+    fixed = good.raised is None and _close(good.info.get("values"), true_grad)
+    seen = (f"bad (.data) {'gave gradient ' + _fmt(bad.info.get('values')) if bad.raised is None else _describe(bad.raised)}"
+            f" vs true {_fmt(true_grad)}, no error; .detach() {_describe(detached.raised)}; "
+            f"good {'gave the true gradient' if fixed else _describe(good.raised) or 'gave a wrong gradient'}")
+    return Evidence(rule, device, CONFIRMED if wrong and detach_raises and fixed else NOT_CONFIRMED, seen,
+                    **versions)
+
+
+def _classify_leak(rule: str, device: str, timeout_s: float) -> Evidence:
+    """TPF001: nodes reachable from the accumulator grow linearly; on CUDA, so do bytes held."""
+    bad = run_reproducer(fixture_for(rule), "bad", device, "growth", timeout_s)
+    good = run_reproducer(fixture_for(rule), "good", device, "growth", timeout_s)
+    versions = _versions(bad, good)
+    failures = [r.failure or f"{name}() {_describe(r.raised)}" for name, r in (("bad", bad), ("good", good))
+                if r.failure or r.raised]
+    if failures:
+        return Evidence(rule, device, NOT_CONFIRMED, "; ".join(failures), **versions)
+    steps = bad.info["steps"]
+    bad_nodes, good_nodes = _per_step(steps, bad.info["nodes"]), _per_step(steps, good.info["nodes"])
+    seen = (f"bad: {bad_nodes.rate:g} autograd nodes/iteration ({bad.info['nodes']} at {steps} steps); "
+            f"good: {good_nodes.rate:g} nodes/iteration")
+    ok = bad_nodes.linear and bad_nodes.rate > 0 and max(good.info["nodes"]) == 0
+    if device.startswith("cuda"):
+        bad_bytes, good_bytes = _per_step(steps, bad.info["bytes"]), _per_step(steps, good.info["bytes"])
+        seen += (f"; CUDA memory held: bad {bad_bytes.rate:,.0f} bytes/iteration ({bad.info['bytes']}), "
+                 f"good {good_bytes.rate:,.0f} bytes/iteration ({good.info['bytes']})")
+        ok = ok and bad_bytes.rate > 0 and good_bytes.rate <= 0
+    return Evidence(rule, device, CONFIRMED if ok else NOT_CONFIRMED, seen, **versions)
+
+
+@dataclass(frozen=True)
+class Growth:
+    rate: float  # per iteration
+    linear: bool
+
+
+def _per_step(steps: list[int], amounts: list[int]) -> Growth:
+    increments = [(b - a) / (sb - sa) for (sa, a), (sb, b) in zip(zip(steps, amounts), zip(steps[1:], amounts[1:]))]
+    return Growth(increments[-1], len(set(increments)) == 1)
+
+
+def _close(a: list[float] | None, b: list[float] | None) -> bool:
+    return a is not None and b is not None and len(a) == len(b) and all(abs(x - y) <= 1e-5 for x, y in zip(a, b))
+
+
+def _fmt(values: list[float] | None) -> str:
+    return "?" if values is None else "[" + ", ".join(f"{v:.4f}" for v in values) + "]"
+
+
+_CLASSIFIERS = {
+    "TPF001": _classify_leak,
+    "TPF002": _classify_silent_gradient,
+}
