@@ -29,12 +29,14 @@ def _graph_nodes(value: Any) -> int:
     """Autograd nodes reachable from a tensor's grad_fn (0 for numbers and detached tensors)."""
     root = getattr(value, "grad_fn", None)
     seen: set[int] = set()
+    alive: list[Any] = []  # keep wrappers alive, or their ids get recycled and nodes go uncounted
     stack = [root] if root is not None else []
     while stack:
         node = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
+        alive.append(node)
         stack.extend(child for child, _ in node.next_functions if child is not None)
     return len(seen)
 
@@ -54,6 +56,7 @@ def run(path: str, function: str, device: str, probe: str) -> dict[str, Any]:
         info["gpu"] = torch.cuda.get_device_name(0)
     try:
         if probe == "growth":
+            target(device, steps=1)  # warm-up: one-time allocations (CUDA context, cuBLAS workspace)
             nodes, held = [], []
             for steps in GROWTH_STEPS:
                 _sync(torch, device)
