@@ -1,4 +1,4 @@
-"""`torch-pitfalls`: the command-line door (confirm, explain, rules)."""
+"""`torch-pitfalls`: the command-line door (check, confirm, explain, rules)."""
 
 from __future__ import annotations
 
@@ -66,9 +66,62 @@ def _rules(_args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _check(args: argparse.Namespace) -> int:
+    from . import config as configuration
+    from .report import RuleInfo, as_json, github, sarif, text
+    from .standalone import check_paths, terminal_progress, wants_progress
+
+    paths = [Path(p) for p in args.paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(f"torch-pitfalls: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        pyproject = Path(args.config) if args.config else configuration.find_pyproject(paths[0])
+        config = configuration.with_cli(configuration.load(pyproject), _codes(args.select), _codes(args.ignore))
+    except configuration.ConfigError as error:
+        print(f"torch-pitfalls: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    outcome = check_paths(paths, config, terminal_progress if wants_progress() else None)
+    for problem in outcome.problems:
+        print(f"torch-pitfalls: {problem}", file=sys.stderr)
+    findings = sorted(outcome.findings, key=lambda f: (f.path, f.line, f.column, f.code))
+    if args.format == "text":
+        sys.stdout.write(text(findings))
+    elif args.format == "json":
+        sys.stdout.write(as_json(findings))
+    elif args.format == "github":
+        sys.stdout.write(github(findings))
+    else:
+        from .checks import ALL_CHECKS
+
+        rules = [RuleInfo(c.code, c.summary, _page_text(c.code)) for c in ALL_CHECKS if config.enabled(c.code)]
+        sys.stdout.write(sarif(findings, rules))
+    return EXIT_FINDINGS if findings else EXIT_OK
+
+
+def _codes(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [code.strip().upper() for value in values for code in value.split(",") if code.strip()]
+
+
+def _page_text(code: str) -> str:
+    page = _pages_dir() / f"{code}.md"
+    text = page.read_text() if page.is_file() else code
+    return text.split("<!-- evidence:start -->", 1)[0].strip()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="torch-pitfalls", description="Catch the PyTorch mistakes that cost days.")
     sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="lint files or directories (no flake8 configuration needed)")
+    check.add_argument("paths", nargs="+", metavar="PATH")
+    check.add_argument("--select", action="append", metavar="CODES", help="comma-separated codes or prefixes")
+    check.add_argument("--ignore", action="append", metavar="CODES", help="comma-separated codes or prefixes")
+    check.add_argument("--format", choices=["text", "json", "github", "sarif"], default="text")
+    check.add_argument("--config", metavar="PYPROJECT", help="pyproject.toml to read [tool.torch-pitfalls] from")
+    check.set_defaults(handler=_check)
     confirm = sub.add_parser("confirm", help="run each rule's reproducer and show the failure it warns about")
     confirm.add_argument("--device", choices=["cpu", "cuda", "all"], default="cpu")
     confirm.add_argument("--rule", action="append", default=[], metavar="TPFnnn")

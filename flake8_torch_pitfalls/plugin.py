@@ -15,6 +15,26 @@ class TorchPitfallsChecker:
 
     name = "flake8-torch-pitfalls"
     version = __version__
+    extra_losses: frozenset[str] = frozenset()
+    extra_no_grad: frozenset[str] = frozenset()
+    disabled: frozenset[str] = frozenset()
+
+    @classmethod
+    def add_options(cls, manager: Any) -> None:
+        manager.add_option("--torch-pitfalls-extra-losses", default="", parse_from_config=True,
+                           comma_separated_list=True, metavar="QUALNAMES",
+                           help="callables (or loss classes) that produce losses, e.g. mylib.losses.focal_loss")
+        manager.add_option("--torch-pitfalls-extra-no-grad", default="", parse_from_config=True,
+                           comma_separated_list=True, metavar="QUALNAMES",
+                           help="context managers / decorators that disable autograd, e.g. mylib.eval_mode")
+        manager.add_option("--torch-pitfalls-disable", default="", parse_from_config=True,
+                           comma_separated_list=True, metavar="CODES", help="TPF rules not to run at all")
+
+    @classmethod
+    def parse_options(cls, options: Any) -> None:
+        cls.extra_losses = frozenset(options.torch_pitfalls_extra_losses)
+        cls.extra_no_grad = frozenset(options.torch_pitfalls_extra_no_grad)
+        cls.disabled = frozenset(code.upper() for code in options.torch_pitfalls_disable)
 
     def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str = "-") -> None:
         self.tree = tree
@@ -25,10 +45,11 @@ class TorchPitfallsChecker:
         source = "".join(self.lines)
         if "torch" not in source:
             return
+        from .analysis.interpreter import Settings
         from .engine import SourceNotParsed, check_source
 
         try:
-            located = check_source(source)
+            located = check_source(source, Settings(self.extra_losses, self.extra_no_grad), self.disabled)
         except SourceNotParsed:
             return
         except (Exception, RecursionError) as error:  # never take the user's whole flake8 run down

@@ -396,10 +396,10 @@ class Evaluator:
         handler = _QUALIFIED_CALLS.get(qualname)
         if handler is not None:
             return handler(self, node, args)
+        if qualname in api.LOSS_MODULES or (qualname in self.settings.extra_losses and _is_class_name(qualname)):
+            return Value(LOSS_FN)
         if qualname in api.FUNCTIONAL_LOSSES or qualname in self.settings.extra_losses:
             return tensor(loss=not self.grad_disabled)
-        if qualname in api.LOSS_MODULES:
-            return Value(LOSS_FN)
         if qualname in api.FLOAT_FACTORIES or qualname in api.INT_FACTORIES or qualname in api.LIKE_FACTORIES:
             return self.factory(qualname, args)
         if qualname in api.TYPED_TENSORS:
@@ -734,6 +734,10 @@ def qualified(qualname: str) -> Value:
     if qualname in api.DTYPES:
         return Value(DTYPE, dtype=api.DTYPES[qualname])
     return ref(qualname)
+
+
+def _is_class_name(qualname: str) -> bool:
+    return qualname.rsplit(".", 1)[-1][:1].isupper()
 
 
 def _is_backward_call(node: cst.Call) -> bool:
