@@ -10,7 +10,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .syntax import dotted_name, names_in, target_names
-from .layout import move_order, permute_order, swap_order
+from .layout import UNREAD, move_order, permute_order, swap_order
 from .values import (
     BYTES, DICT, DTYPE, LIST, LOSS_FN, MODULE, NDARRAY, NONE, NUMBER, OBJECT, RANGE, REF, SET, SHAPE,
     STDLIB_ARRAY, STR, TENSOR, TUPLE, UNKNOWN, UNKNOWN_VALUE, Size, Value, derived, fresh_id, join, ref,
@@ -34,6 +34,7 @@ class CallArgs:
     positional: list[Value]
     keywords: dict[str, Value]
     starred: bool
+    star_last: bool = False  # the only starred argument is the last one
 
     def get(self, index: int, keyword: str | None = None) -> Value | None:
         if keyword is not None and keyword in self.keywords:
@@ -51,11 +52,16 @@ class CallArgs:
         return [i for i in ints if i is not None]
 
     def sizes(self) -> list[Size | None] | None:
-        """Positional sizes as read from the source (None for -1); None when they cannot be read."""
+        """Positional sizes as read from the source (None for -1); None when they cannot be read.
+
+        A trailing `*sizes` beside other sizes is read as one unreadable size (it splits a dimension).
+        """
         values = self.positional
         if len(values) == 1 and values[0].items is not None:
             values = list(values[0].items)
-        if self.starred or not values:
+        if self.starred and values and self.star_last:
+            values = [*values, UNKNOWN_VALUE]
+        elif self.starred or not values:
             return None
         sizes: list[Size | None] = []
         for value in values:
@@ -63,6 +69,8 @@ class CallArgs:
                 sizes.append(None)
             elif value.kind == NUMBER and value.size is not None:
                 sizes.append(value.size)
+            elif value.kind in (NUMBER, UNKNOWN) and value.items is None:
+                sizes.append(UNREAD)
             else:
                 return None
         return sizes
@@ -181,7 +189,7 @@ class Evaluator:
         if isinstance(target, cst.Name):
             self.frame.env[target.value] = element
             return
-        for name in _targetnames_in(target):
+        for name in target_names(target):
             self.frame.env[name] = UNKNOWN_VALUE
 
     def eval_lambda(self, node: cst.Lambda) -> Value:
@@ -224,7 +232,7 @@ class Evaluator:
         if isinstance(node.operator, cst.Not):
             return UNKNOWN_VALUE
         if operand.kind == TENSOR:
-            return derived(operand)
+            return derived(operand, noncontig=operand.noncontig, perm=operand.perm, dims=operand.dims)
         if operand.kind == NUMBER and isinstance(node.operator, cst.Minus) and operand.int_value is not None:
             return Value(NUMBER, dtype="int", int_value=-operand.int_value)
         return Value(NUMBER, dtype=operand.dtype) if operand.kind == NUMBER else UNKNOWN_VALUE
@@ -242,7 +250,9 @@ class Evaluator:
                 return with_facts(left, loss=left.loss or loss)
             if isinstance(operator, cst.MatrixMultiply):
                 return tensor(loss=loss, dtype=_common_dtype(left, right))
-            return tensor(loss=loss, dtype=_promoted_dtype(left, right))
+            layout = left if left.kind == TENSOR else right
+            return tensor(loss=loss, dtype=_promoted_dtype(left, right), noncontig=layout.noncontig,
+                          perm=layout.perm, dims=layout.dims if layout.noncontig else None)
         if left.kind == NUMBER and right.kind == NUMBER:
             size = None
             if isinstance(operator, cst.Multiply) and left.size is not None and right.size is not None:
@@ -261,7 +271,9 @@ class Evaluator:
         indices: list[Value] = []
         for element in node.slice:
             self.note_parent(element, node)
-            if isinstance(element.slice, cst.Index):
+            if isinstance(element.slice, cst.Index) and isinstance(element.slice.value, cst.Ellipsis):
+                indices.append(Value(OBJECT, qualname="Ellipsis"))
+            elif isinstance(element.slice, cst.Index):
                 indices.append(self.eval(element.slice.value, element))
             else:
                 self.eval_children(element.slice)
@@ -271,7 +283,9 @@ class Evaluator:
     def subscript_value(self, base: Value, indices: list[Value]) -> Value:
         single = indices[0] if len(indices) == 1 else None
         if base.kind == TENSOR:
-            return tensor(dtype=base.dtype, loss=base.loss, grad_leaf=base.grad_leaf)
+            slices_only = all(i.kind == OBJECT and i.qualname in ("slice", "Ellipsis") for i in indices)
+            layout = dict(noncontig=base.noncontig, perm=base.perm) if slices_only else {}
+            return tensor(dtype=base.dtype, loss=base.loss, grad_leaf=base.grad_leaf, **layout)
         if base.kind == SHAPE and base.elem is not None and single is not None and single.int_value is not None:
             return Value(NUMBER, dtype="int", size=base.elem.dim_size(single.int_value))
         if base.kind in (LIST, TUPLE) and single is not None:
@@ -630,7 +644,7 @@ class Evaluator:
             if dtype is not None:
                 return derived(receiver, dtype=dtype)
             sizes = args.sizes()
-            dims = tuple(sizes) if sizes is not None and None not in sizes else None
+            dims = tuple(None if s == UNREAD else s for s in sizes) if sizes is not None and None not in sizes else None
             return derived(receiver, dims=dims, grad_leaf=receiver.grad_leaf and name == "view")
         if name in api.DTYPE_METHODS and not args.positional:
             return self.layout_kept(receiver, dtype=api.DTYPE_METHODS[name])
@@ -693,40 +707,51 @@ class Evaluator:
         """The result of a dimension-reordering op: not contiguous, with its permutation when known."""
         if receiver.kind not in (TENSOR, UNKNOWN):
             return UNKNOWN_VALUE
-        rank = len(receiver.dims) if receiver.dims is not None else (
-            len(receiver.perm) if receiver.perm is not None else None)
-        order: tuple[int, ...] | None = None
         name = op.strip(".()")
-        if name == "permute" and ints is not None:
-            rank = len(ints) if rank is None else rank
-            order = permute_order(rank, ints)
-        elif name in ("t", "T", "H") and (rank is not None or name == "t"):
-            rank = 2 if rank is None else rank
-            order = tuple(reversed(range(rank)))
-        elif rank is not None and ints is not None and len(ints) == 2:
-            if name in ("transpose", "swapaxes", "swapdims"):
-                order = swap_order(rank, ints[0], ints[1])
-            elif name in ("movedim", "moveaxis"):
-                order = move_order(rank, ints[0], ints[1])
-        elif rank is not None and name in ("mT", "mH") and rank >= 2:
-            order = swap_order(rank, -2, -1)
-        if receiver.noncontig is not None and receiver.perm is None:
-            order = None
         facts = dict(dtype=receiver.dtype, loss=receiver.loss, grad_leaf=receiver.grad_leaf)
-        if order is None or rank is None:
+        rank = len(receiver.dims) if receiver.dims is not None else None
+        open_rank = receiver.open_rank or rank is None
+        if rank is None or receiver.open_rank:
+            if name not in _SWAPS or ints is None or len(ints) != 2 or min(ints) < 0:
+                if name == "permute" and ints is not None and rank is None:
+                    rank, open_rank = len(ints), False  # permute names every dimension
+                elif name == "t" and rank is None:
+                    rank, open_rank = 2, False  # t() only takes tensors of up to 2 dimensions
+                else:
+                    return tensor(noncontig=op, **facts)
+            else:
+                # Unknown rank: dimensions past the ones touched stay in place, so a prefix suffices.
+                rank = max(rank or 0, max(ints) + 1)
+        if receiver.noncontig is not None and receiver.perm is None:
             return tensor(noncontig=op, **facts)
-        base = receiver.perm if receiver.noncontig is not None and receiver.perm is not None else tuple(range(rank))
-        if len(base) != rank:
+        base = tuple(receiver.perm or ()) if receiver.noncontig is not None else ()
+        base = base + tuple(range(len(base), rank))
+        dims = tuple(receiver.dims or ()) + receiver.rank_dims(rank)[len(receiver.dims or ()):] \
+            if receiver.shape_id or receiver.dims is not None else (None,) * rank
+        if len(base) != rank or len(dims) != rank:
+            return tensor(noncontig=op, **facts)
+        order: tuple[int, ...] | None = None
+        if name == "permute" and ints is not None:
+            order = permute_order(rank, ints)
+        elif name in ("t", "T", "H"):
+            order = tuple(reversed(range(rank))) if not open_rank else None
+        elif name in ("mT", "mH"):
+            order = swap_order(rank, -2, -1) if rank >= 2 and not open_rank else None
+        elif name in _SWAPS and ints is not None and len(ints) == 2:
+            order = (swap_order if name in ("transpose", "swapaxes", "swapdims") else move_order)(rank, *ints)
+        if order is None:
             return tensor(noncontig=op, **facts)
         perm = tuple(base[i] for i in order)
-        dims_before = receiver.rank_dims(rank)
-        dims = tuple(dims_before[i] for i in order)
+        new_dims = tuple(dims[i] for i in order)
         if perm == tuple(range(rank)):
-            return tensor(dims=dims, **facts)
-        return tensor(noncontig=op, perm=perm, dims=dims, **facts)
+            return tensor(dims=new_dims, open_rank=open_rank, **facts)
+        return tensor(noncontig=op, perm=perm, dims=new_dims, open_rank=open_rank, **facts)
 
     def annotated_tensor(self) -> Value:
         return tensor()
+
+
+_SWAPS = frozenset({"transpose", "swapaxes", "swapdims", "movedim", "moveaxis"})
 
 
 def qualified(qualname: str) -> Value:

@@ -48,6 +48,7 @@ class Frame:
     grad: GradState
     loops: list[set[str]] = field(default_factory=list)  # names bound so far in each loop's iteration
     backward_names: set[str] = field(default_factory=set)  # names whose value reaches .backward()
+    returned_names: set[str] = field(default_factory=set)  # names read by `return` statements
     flows: dict[str, set[str]] = field(default_factory=dict)  # name -> names its value flows into
     deferred: list[Deferred] = field(default_factory=list)
 
@@ -234,6 +235,10 @@ class Interpreter(Evaluator):
             self.exec_import(small)
         elif isinstance(small, cst.ImportFrom):
             self.exec_import_from(small)
+        elif isinstance(small, cst.Return):
+            if small.value is not None:
+                self.eval(small.value, small)
+                self.frame.returned_names.update(names_in(small.value))
         elif isinstance(small, (cst.Pass, cst.Break, cst.Continue, cst.Global, cst.Nonlocal)):
             return
         else:

@@ -13,6 +13,10 @@ from enum import Enum
 from .values import Size
 
 
+#: A view size whose value cannot be read from the source (`dim`, `self.num_heads`): read as one dimension.
+UNREAD: Size = (-1, ("<unread>",))
+
+
 class ViewVerdict(Enum):
     OK = "ok"  # every merge joins dimensions that are adjacent in storage
     MERGES_SWAPPED = "merges_swapped"  # a merge joins dimensions out of storage order
@@ -75,20 +79,32 @@ def _match(dims: list[Size], start: int, step: int, target: Size) -> int | None:
     return taken
 
 
+def _take(dims: list[Size], start: int, step: int, size: Size | None) -> int | None:
+    if size == UNREAD:
+        return 1 if 0 <= start < len(dims) else None  # an unreadable size names one dimension
+    if size == (1, ()) and 0 <= start < len(dims) and dims[start][1]:
+        return 1  # `1` against a dimension of symbolic size names that dimension (`view(1, -1, dim)`)
+    return _match(dims, start, step, size) if size is not None else None
+
+
 def group_dims(dims: tuple[Size | None, ...], sizes: list[Size | None]) -> list[range] | None:
     """The input dimensions each view size takes, or None when that cannot be read.
 
-    `sizes` holds None for `-1`, which takes whatever the other sizes leave over.
+    `sizes` holds None for `-1`, which takes whatever the other sizes leave over, and UNREAD for a size
+    the source does not show, which is read as naming one dimension (the usual `view(b, -1, dim)`).
+    When there is no `-1` and more sizes than dimensions, unreadable sizes are read as splits.
     """
-    known = [d for d in dims if d is not None]
+    known = [d if d is not None else (1, (f"<unknown {i}>",)) for i, d in enumerate(dims)]
     wildcards = [i for i, s in enumerate(sizes) if s is None]
-    if len(known) != len(dims) or len(wildcards) > 1:
+    if len(wildcards) > 1:
         return None
+    if not wildcards and UNREAD in sizes and len(sizes) > len(known):
+        return [range(i, i + 1) for i in range(len(known))]
     split = wildcards[0] if wildcards else len(sizes)
     groups: list[range] = []
     position = 0
     for size in sizes[:split]:
-        taken = _match(known, position, 1, size) if size is not None else None
+        taken = _take(known, position, 1, size)
         if taken is None:
             return None
         groups.append(range(position, position + taken))
@@ -98,7 +114,7 @@ def group_dims(dims: tuple[Size | None, ...], sizes: list[Size | None]) -> list[
     tail: list[range] = []
     end = len(known)
     for size in reversed(sizes[split + 1:]):
-        taken = _match(known, end - 1, -1, size) if size is not None else None
+        taken = _take(known, end - 1, -1, size)
         if taken is None or end - taken < position:
             return None
         tail.insert(0, range(end - taken, end))
@@ -116,3 +132,15 @@ def check_view(perm: tuple[int, ...], dims: tuple[Size | None, ...], sizes: list
         if any(b != a + 1 for a, b in zip(walked, walked[1:])):
             return ViewVerdict.MERGES_SWAPPED
     return ViewVerdict.OK
+
+
+def check_view_open(perm: tuple[int, ...], dims: tuple[Size | None, ...], sizes: list[Size | None]) -> ViewVerdict:
+    """Like check_view for a tensor whose rank is unknown: `perm`/`dims` cover its leading dimensions.
+
+    Judged both with no further dimension and with one more, untouched, after them; a verdict that
+    depends on the rank is UNREADABLE.
+    """
+    readings = {check_view(perm, dims, sizes),
+                check_view(perm + (len(perm),), dims + ((1, ("<tail>",)),), sizes)}
+    readings.discard(ViewVerdict.UNREADABLE)  # a rank under which the sizes cannot fit is ruled out
+    return readings.pop() if len(readings) == 1 else ViewVerdict.UNREADABLE

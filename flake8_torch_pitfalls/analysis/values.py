@@ -59,6 +59,7 @@ class Value:
     noncontig: str | None = None  # the op that left this tensor non-contiguous
     perm: tuple[int, ...] | None = None  # with noncontig: dims in storage order, when known
     dims: tuple[Size | None, ...] | None = None  # per-dimension sizes (rank known when set)
+    open_rank: bool = False  # dims/perm cover the leading dimensions only; more may follow, in place
     shape_id: int = 0
     size: Size | None = None  # NUMBER: a readable size expression
     int_value: int | None = None
@@ -122,6 +123,7 @@ def join(a: Value, b: Value) -> Value:
         noncontig=a.noncontig if a.noncontig == b.noncontig and a.perm == b.perm else None,
         perm=a.perm if a.perm == b.perm else None,
         dims=a.dims if a.dims == b.dims else None,
+        open_rank=a.open_rank if a.open_rank == b.open_rank and a.dims == b.dims else False,
         shape_id=a.shape_id if a.shape_id == b.shape_id else fresh_id(),
         elem=a.elem if a.elem == b.elem else None,
     )

@@ -5,7 +5,8 @@ cuda runtime error(2): out of memory"). Flagged: `acc += loss`, `acc = acc + los
 `self.x += loss`, `d[k] = loss` into an accumulator that outlives the iteration. Silent: the same
 statements on `.item()` / `float()` / `.detach()` values, under no_grad/inference_mode, when the
 accumulator itself is later backpropagated (`loss += reg` then `loss.backward()`, or
-`torch.stack(losses).sum().backward()`).
+`torch.stack(losses).sum().backward()`), or when a tensor accumulator is returned (a loss summed over
+heads or codebooks, backpropagated by the caller).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import libcst as cst
 
 from ..analysis.interpreter import Frame, Interpreter
 from ..analysis.syntax import dotted_name, names_in, target_root
-from ..analysis.values import NUMBER
+from ..analysis.values import NUMBER, TENSOR
 from .base import Check
 
 _APPENDERS = frozenset({"append", "extend", "insert", "add"})
@@ -53,12 +54,15 @@ class LossKeptAcrossIterations(Check):
         if not value.maybe_tensor or value.kind == NUMBER:
             return
         accumulator = dotted_name(target_root(target))
+        tensor_accumulator = at.value(target_root(target)).kind == TENSOR
         carriers = _graph_carrying_names(stored)
         expression = at.code(stored)
 
         def decide(frame: Frame) -> None:
             if accumulator is not None and accumulator in frame.reaches_backward():
                 return  # the accumulated graph is itself backpropagated: that is the point of it
+            if tensor_accumulator and accumulator in frame.returned_names:
+                return  # a loss built from parts in a tensor and returned: the caller backpropagates it
             if value.loss or carriers & frame.backward_names:
                 self.report(node, f"loss tensor kept across iterations keeps its autograd graph alive; "
                                   f"accumulate {_item_of(expression)} (or float(...), or .detach())")

@@ -12,7 +12,7 @@ import libcst as cst
 
 from ..analysis.evaluation import CallArgs
 from ..analysis.interpreter import Interpreter
-from ..analysis.layout import ViewVerdict, check_view
+from ..analysis.layout import ViewVerdict, check_view, check_view_open
 from ..analysis.values import DTYPE, TENSOR, Value
 from .base import Check
 
@@ -33,8 +33,10 @@ class ViewOnNonContiguous(Check):
             return  # a dtype view reinterprets bytes; strides do not matter
         op = receiver.noncontig
         sizes = args.sizes()
-        if receiver.perm is not None and receiver.dims is not None and sizes is not None:
-            verdict = check_view(receiver.perm, receiver.dims, sizes)
+        if receiver.perm is not None and receiver.dims is not None and sizes is not None \
+                and len(receiver.perm) == len(receiver.dims):
+            judge = check_view_open if receiver.open_rank else check_view
+            verdict = judge(receiver.perm, receiver.dims, sizes)
             if verdict is ViewVerdict.OK:
                 return
             if verdict is ViewVerdict.MERGES_SWAPPED:
@@ -49,12 +51,11 @@ class ViewOnNonContiguous(Check):
 
 def _positional(node: cst.Call, at: Interpreter) -> CallArgs:
     positional: list[Value] = []
-    starred = False
+    stars = [i for i, arg in enumerate(node.args) if arg.star]
     for arg in node.args:
-        if arg.star or arg.keyword is not None:
-            starred = starred or bool(arg.star)
-            continue
-        positional.append(at.value(arg.value))
-    return CallArgs(positional, {}, starred)
+        if not arg.star and arg.keyword is None:
+            positional.append(at.value(arg.value))
+    star_last = stars == [len(node.args) - 1] and stars[0] > 0 and node.args[-1].star == "*"
+    return CallArgs(positional, {}, bool(stars), star_last)
 
 
