@@ -47,6 +47,7 @@ class Frame:
     parent: Frame | None
     grad: GradState
     loops: list[set[str]] = field(default_factory=list)  # names bound so far in each loop's iteration
+    loop_entries: list[dict[str, Value]] = field(default_factory=list)  # facts entering each loop
     backward_names: set[str] = field(default_factory=set)  # names whose value reaches .backward()
     returned_names: set[str] = field(default_factory=set)  # names read by `return` statements
     flows: dict[str, set[str]] = field(default_factory=dict)  # name -> names its value flows into
@@ -122,6 +123,12 @@ class Interpreter(Evaluator):
         if self.value(root).kind == SELF or (self.frame.lookup(root.value) or UNKNOWN_VALUE).kind == SELF:
             return True
         return bool(self.frame.loops) and root.value not in self.frame.loops[-1]
+
+    def value_entering_loop(self, name: str) -> Value:
+        """The (joined) facts about `name` at the top of the innermost loop's iteration."""
+        if not self.frame.loop_entries:
+            return self.frame.lookup(name) or UNKNOWN_VALUE
+        return self.frame.loop_entries[-1].get(name) or self.frame.lookup(name) or UNKNOWN_VALUE
 
     def defer(self, callback: Deferred) -> None:
         """Run `callback` when the current function (or module) has been fully interpreted."""
@@ -423,19 +430,23 @@ class Interpreter(Evaluator):
             self.prepass_depth += 1
             self.silent += 1
             self.frame.loops.append(set())
+            self.frame.loop_entries.append(entry)
             try:
                 iteration()
             finally:
                 self.frame.loops.pop()
+                self.frame.loop_entries.pop()
                 self.silent -= 1
                 self.prepass_depth -= 1
             self.frame.env = join_envs(entry, self.frame.env)
         before = dict(self.frame.env)
         self.frame.loops.append(set())
+        self.frame.loop_entries.append(before)
         try:
             iteration()
         finally:
             self.frame.loops.pop()
+            self.frame.loop_entries.pop()
         self.frame.env = join_envs(before, self.frame.env)
 
     def exec_with(self, node: cst.With) -> None:

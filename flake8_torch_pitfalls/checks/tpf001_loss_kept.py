@@ -54,7 +54,7 @@ class LossKeptAcrossIterations(Check):
         if not value.maybe_tensor or value.kind == NUMBER:
             return
         accumulator = dotted_name(target_root(target))
-        tensor_accumulator = at.value(target_root(target)).kind == TENSOR
+        tensor_accumulator = accumulator is not None and at.value_entering_loop(accumulator).kind == TENSOR
         carriers = _graph_carrying_names(stored)
         expression = at.code(stored)
 
