@@ -1,11 +1,15 @@
-"""The one pipeline behind every door: text prefilter -> one LibCST parse -> one interpretation -> findings.
+"""The one pipeline behind every door: text prefilter -> LibCST parse of the regions that matter ->
+one interpretation -> findings located by region.
 
 Imported only for files that mention torch, so flake8 runs on other files never load libcst.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import ast
+import sys
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import libcst as cst
@@ -13,6 +17,10 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .analysis.interpreter import Handler, Interpreter, Settings
 from .checks import ALL_CHECKS, Check, Finding
+from .regions import compile_triggers, plan, trigger_lines
+
+#: Deep expressions (a 400-long method chain) recurse deeply; pure-Python frames are cheap in 3.11+.
+ANALYSIS_RECURSION_LIMIT = 20_000
 
 
 @dataclass(frozen=True, order=True)
@@ -26,7 +34,7 @@ class Located:
 
 
 class SourceNotParsed(Exception):
-    """LibCST rejected a file that `ast` may accept; such a file gets no findings."""
+    """The file is not valid Python for `ast` or LibCST; such a file gets no findings."""
 
 
 def mentions_torch(source: str) -> bool:
@@ -39,25 +47,71 @@ def settings_for(source: str, base: Settings = Settings()) -> Settings:
     return base
 
 
-def check_source(source: str, settings: Settings = Settings(), disabled: Collection[str] = ()) -> list[Located]:
-    """All findings in one file's text, sorted by position. Raises SourceNotParsed on LibCST parse errors."""
+def check_source(source: str, settings: Settings = Settings(), disabled: Collection[str] = (),
+                 tree: ast.Module | None = None) -> list[Located]:
+    """All findings in one file's text, sorted by position.
+
+    `tree` is the `ast` parse flake8 already made (parsed here when absent). Raises SourceNotParsed
+    when `ast` rejects the file; regions LibCST rejects are skipped.
+    """
     if not mentions_torch(source):
         return []
-    try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError as error:
-        raise SourceNotParsed(str(error)) from error
-    findings: list[Finding] = []
-    checks = [check(findings.append) for check in ALL_CHECKS if check.code not in disabled]
-    Interpreter(module, _handlers(checks), settings_for(source, settings)).run()
-    if not findings:
+    checks_enabled = [check for check in ALL_CHECKS if check.code not in disabled]
+    patterns = [p for check in checks_enabled for p in check.triggers]
+    patterns += [name.rsplit(".", 1)[-1] for name in settings.extra_losses]
+    triggered = trigger_lines(source, compile_triggers(patterns)) if patterns else []
+    if not triggered:
         return []
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    located = set()
-    for finding in findings:
-        start = positions[finding.node].start
-        located.add(Located(start.line, start.column, finding.code, finding.message))
-    return sorted(located)
+    if tree is None:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError) as error:
+            raise SourceNotParsed(str(error)) from error
+    regions = plan(tree, triggered)
+    lines = source.splitlines(keepends=True)
+    segments: list[tuple[int, cst.Module | None, frozenset[str]]] = []
+    modules: dict[int, cst.Module] = {}
+    for index, region in enumerate(regions):
+        module = _parse_region(lines, region.start, region.end) if region.parse else None
+        if module is not None:
+            modules[index] = module
+        segments.append((index, module, region.bound))
+    findings: list[tuple[int, Finding]] = []
+    with _recursion_allowance(ANALYSIS_RECURSION_LIMIT):
+        interpreter = Interpreter(cst.Module(body=[]), {}, settings_for(source, settings))
+        checks = [check(lambda f: findings.append((interpreter.region, f))) for check in checks_enabled]
+        interpreter.handlers = _handlers(checks)
+        interpreter.run_segments(segments)
+        return sorted(_locate(findings, modules, regions))
+
+
+def _parse_region(lines: list[str], start: int, end: int) -> cst.Module | None:
+    try:
+        return cst.parse_module("".join(lines[start - 1:end]))
+    except (cst.ParserSyntaxError, RecursionError):
+        return None  # LibCST cannot read this part: its names are left unknown
+
+
+def _locate(findings: list[tuple[int, Finding]], modules: dict[int, cst.Module], regions: list) -> set[Located]:
+    """Positions within each region that has findings (a small module), shifted to file lines."""
+    located: set[Located] = set()
+    positions: dict[int, object] = {}
+    for region, finding in findings:
+        if region not in positions:
+            positions[region] = MetadataWrapper(modules[region], unsafe_skip_copy=True).resolve(PositionProvider)
+        start = positions[region][finding.node].start  # type: ignore[index]
+        located.add(Located(start.line + regions[region].start - 1, start.column, finding.code, finding.message))
+    return located
+
+
+@contextmanager
+def _recursion_allowance(limit: int) -> Iterator[None]:
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
 
 
 def _handlers(checks: list[Check]) -> dict[str, list[Handler]]:

@@ -49,7 +49,8 @@ class TorchPitfallsChecker:
         from .engine import SourceNotParsed, check_source
 
         try:
-            located = check_source(source, Settings(self.extra_losses, self.extra_no_grad), self.disabled)
+            located = check_source(source, Settings(self.extra_losses, self.extra_no_grad), self.disabled,
+                                   self.tree if isinstance(self.tree, ast.Module) else None)
         except SourceNotParsed:
             return
         except (Exception, RecursionError) as error:  # never take the user's whole flake8 run down

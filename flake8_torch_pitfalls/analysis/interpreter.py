@@ -17,7 +17,7 @@ import libcst as cst
 
 from . import torch_api as api
 from .context import GradState, with_item_effect
-from .evaluation import Evaluator
+from .evaluation import Evaluator, qualified
 from .syntax import dotted_name, names_in, target_root
 from .values import SELF, SHAPE, TUPLE, UNKNOWN_VALUE, Value, join, ref, with_facts
 
@@ -93,6 +93,7 @@ class Interpreter(Evaluator):
         self.silent = 0  # > 0 during a loop's pre-pass: facts only, no events
         self.prepass_depth = 0
         self.last_frame = self.frame
+        self.region = 0  # the region being interpreted (findings are located within it)
 
     # ---- queries for checks -------------------------------------------------------------------
 
@@ -132,7 +133,16 @@ class Interpreter(Evaluator):
 
     def defer(self, callback: Deferred) -> None:
         """Run `callback` when the current function (or module) has been fully interpreted."""
-        self.frame.deferred.append(callback)
+        region = self.region
+
+        def in_region(frame: Frame) -> None:
+            current, self.region = self.region, region
+            try:
+                callback(frame)
+            finally:
+                self.region = current
+
+        self.frame.deferred.append(in_region)
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
@@ -191,6 +201,17 @@ class Interpreter(Evaluator):
 
     def run(self) -> None:
         self.exec_block(self.module.body)
+        self.finish_frame(self.frame)
+
+    def run_segments(self, segments: Sequence[tuple[int, cst.Module | None, frozenset[str]]]) -> None:
+        """Interpret a file given as regions: parsed ones run, skipped ones only forget what they bind."""
+        for region, module, forgotten in segments:
+            self.region = region
+            if module is None:
+                for name in forgotten:
+                    self.frame.env[name] = UNKNOWN_VALUE
+            else:
+                self.exec_block(module.body)
         self.finish_frame(self.frame)
 
     def finish_frame(self, frame: Frame) -> None:
@@ -376,13 +397,13 @@ class Interpreter(Evaluator):
         for alias in node.names:
             name = dotted_name(alias.name) or ""
             bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
-            self.bind_name(bound, ref(f"{module}.{name}"))
+            self.bind_name(bound, qualified(f"{module}.{name}"))
 
     def import_star(self, module: str) -> None:
         """`from torch import *` binds the names the checks know of in that module."""
         known = {q for q in _known_qualnames() if q.rsplit(".", 1)[0] == module}
         for qualname in known:
-            self.bind_name(qualname.rsplit(".", 1)[1], ref(qualname))
+            self.bind_name(qualname.rsplit(".", 1)[1], qualified(qualname))
 
     def exec_if(self, node: cst.If) -> None:
         self.eval(node.test, node)

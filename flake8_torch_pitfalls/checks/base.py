@@ -26,6 +26,8 @@ class Check:
 
     code: ClassVar[str]
     summary: ClassVar[str]
+    #: Regexes one of which must match a top-level statement's text for this check to find anything there.
+    triggers: ClassVar[tuple[str, ...]]
 
     def __init__(self, report: Report) -> None:
         self._report = report
