@@ -143,7 +143,7 @@ def test_progress_only_on_a_terminal(tmp_path: Path) -> None:
 
 
 def test_unparsable_and_undecodable_files_are_reported_not_fatal(tmp_path: Path) -> None:
-    (tmp_path / "broken.py").write_text("import torch\ndef (:\n")
+    (tmp_path / "broken.py").write_text("import torch\nx = torch.randn(2, 3).t().view(-1)\ndef (:\n")
     (tmp_path / "latin.py").write_bytes(b"# -*- coding: latin-1 -*-\nimport torch\ns = '\xe9'\nx = torch.randn(3, 4).t().view(-1)\n")
     (tmp_path / "bad.py").write_bytes(b"import torch\ns = '\xff\xfe'\n")
     done = check(".", cwd=tmp_path)

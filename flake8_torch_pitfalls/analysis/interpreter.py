@@ -547,7 +547,10 @@ class Interpreter(Evaluator):
         is_module = False
         for base in node.bases:
             value = self.eval(base.value, node)
-            if value.qualname in MODULE_BASES or (value.qualname or "").removeprefix("local:") in self.module_classes:
+            qualname = value.qualname or ""
+            if qualname in MODULE_BASES or qualname.removeprefix("local:") in self.module_classes or (
+                    qualname.startswith("torch.nn.") and qualname.rsplit(".", 1)[1][:1].isupper()
+                    and qualname not in api.NN_NON_MODULES):
                 is_module = True
         for keyword in node.keywords:
             self.eval(keyword.value, node)
