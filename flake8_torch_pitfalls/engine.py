@@ -88,7 +88,7 @@ def check_source(source: str, settings: Settings = Settings(), disabled: Collect
 def _parse_region(lines: list[str], start: int, end: int) -> cst.Module | None:
     try:
         return cst.parse_module("".join(lines[start - 1:end]))
-    except (cst.ParserSyntaxError, RecursionError):
+    except (Exception, RecursionError):  # LibCST raises more than ParserSyntaxError on valid code (#1061)
         return None  # LibCST cannot read this part: its names are left unknown
 
 

@@ -44,6 +44,9 @@ def fixtures_dir() -> Path:
 
 
 def fixture_for(rule: str) -> Path:
+    """The shipped reproducer of `rule`; nothing else is ever run."""
+    if not re.fullmatch(r"TPF\d{3}", rule):
+        raise ValueError(f"not a rule code: {rule!r}")
     matches = sorted(fixtures_dir().glob(f"{rule}_*.py"))
     if not matches:
         raise ValueError(f"unknown rule {rule!r}; known: {', '.join(known_rules())}")
