@@ -48,9 +48,16 @@ def bound_names(node: ast.stmt) -> frozenset[str]:
     return frozenset(names)
 
 
+def _is_decorator(source: str, offset: int) -> bool:
+    """An `@` that starts its line (after indentation) is a decorator, not a matrix product."""
+    line_start = source.rfind("\n", 0, offset) + 1
+    return source[line_start:offset].strip() == ""
+
+
 def trigger_lines(source: str, pattern: re.Pattern[str]) -> list[int]:
-    """Line numbers (1-based) on which `pattern` matches."""
-    offsets = [m.start() for m in pattern.finditer(source)]
+    """Line numbers (1-based) on which `pattern` matches (decorators never count as `@`)."""
+    offsets = [m.start() for m in pattern.finditer(source)
+               if not (source[m.start()] == "@" and _is_decorator(source, m.start()))]
     if not offsets:
         return []
     lines, line, position = [], 1, 0

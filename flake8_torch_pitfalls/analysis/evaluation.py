@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from . import torch_api as api
-from .syntax import dotted_name, names_in, target_names
+from .syntax import dotted_name, target_names
 from .layout import UNREAD, move_order, permute_order, swap_order
 from .values import (
     BYTES, DICT, DTYPE, LIST, LOSS_FN, MODULE, NDARRAY, NONE, NUMBER, OBJECT, RANGE, REF, SET, SHAPE,
@@ -93,7 +93,7 @@ class Evaluator:
     def after_eval(self, node: cst.BaseExpression) -> None: raise NotImplementedError
     def note_parent(self, child: cst.CSTNode, parent: cst.CSTNode) -> None: raise NotImplementedError
     def record_backward(self, expressions: list[cst.CSTNode]) -> None: raise NotImplementedError
-    def record_flow(self, sources: set[str], sink: str) -> None: raise NotImplementedError
+    def record_flow(self, source: cst.CSTNode, sink: str) -> None: raise NotImplementedError
     def rebind_receiver(self, receiver: cst.BaseExpression, value: Value) -> None: raise NotImplementedError
 
     @property
@@ -607,7 +607,8 @@ class Evaluator:
         if receiver.kind in (LIST, SET, DICT) and name in ("append", "add", "extend", "insert"):
             target = dotted_name(receiver_node)
             if target is not None:
-                self.record_flow(set().union(*(names_in(a.value) for a in node.args)) if node.args else set(), target)
+                for arg in node.args:
+                    self.record_flow(arg.value, target)
             return Value(NONE)
         if receiver.kind == DICT and name in ("items", "values", "keys"):
             return Value(OBJECT)
@@ -630,7 +631,8 @@ class Evaluator:
         if receiver.kind == UNKNOWN and name in ("append", "add", "extend", "insert"):
             target = dotted_name(node.func.value) if isinstance(node.func, cst.Attribute) else None
             if target is not None:
-                self.record_flow(set().union(*(names_in(a.value) for a in node.args)) if node.args else set(), target)
+                for arg in node.args:
+                    self.record_flow(arg.value, target)
         return UNKNOWN_VALUE
 
     def tensor_method(self, receiver: Value, receiver_node: cst.BaseExpression, name: str,

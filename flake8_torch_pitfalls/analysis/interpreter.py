@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import libcst as cst
 
@@ -41,16 +42,19 @@ class Settings:
 
 @dataclass
 class Frame:
-    """A function body (or the module) being interpreted."""
+    """A function body (or the module) being interpreted.
+
+    Name flows are kept as syntax and read only when a check asks (most frames never need them).
+    """
 
     env: dict[str, Value]
     parent: Frame | None
     grad: GradState
     loops: list[set[str]] = field(default_factory=list)  # names bound so far in each loop's iteration
     loop_entries: list[dict[str, Value]] = field(default_factory=list)  # facts entering each loop
-    backward_names: set[str] = field(default_factory=set)  # names whose value reaches .backward()
-    returned_names: set[str] = field(default_factory=set)  # names read by `return` statements
-    flows: dict[str, set[str]] = field(default_factory=dict)  # name -> names its value flows into
+    backward_nodes: list[cst.CSTNode] = field(default_factory=list)  # what reaches .backward()
+    returned_nodes: list[cst.CSTNode] = field(default_factory=list)  # what `return` statements read
+    flow_nodes: list[tuple[cst.CSTNode, str]] = field(default_factory=list)  # (source expression, sink name)
     deferred: list[Deferred] = field(default_factory=list)
 
     def lookup(self, name: str) -> Value | None:
@@ -61,6 +65,25 @@ class Frame:
                 return value
             frame = frame.parent
         return None
+
+    @cached_property
+    def backward_names(self) -> set[str]:
+        """Names read by expressions that are backpropagated."""
+        return set().union(*(names_in(node) for node in self.backward_nodes))
+
+    @cached_property
+    def returned_names(self) -> set[str]:
+        return set().union(*(names_in(node) for node in self.returned_nodes))
+
+    @cached_property
+    def flows(self) -> dict[str, set[str]]:
+        """name -> names its value flows into (through assignments and appends)."""
+        flows: dict[str, set[str]] = {}
+        for node, sink in self.flow_nodes:
+            for source in names_in(node):
+                if source != sink:
+                    flows.setdefault(source, set()).add(sink)
+        return flows
 
     def reaches_backward(self) -> set[str]:
         """Names whose values flow (through assignments and appends) into a backpropagated value."""
@@ -189,13 +212,10 @@ class Interpreter(Evaluator):
             self.frame.env[name] = value
 
     def record_backward(self, expressions: Iterable[cst.CSTNode]) -> None:
-        for expression in expressions:
-            self.frame.backward_names.update(names_in(expression))
+        self.frame.backward_nodes.extend(expressions)
 
-    def record_flow(self, sources: Iterable[str], sink: str) -> None:
-        for source in sources:
-            if source != sink:
-                self.frame.flows.setdefault(source, set()).add(sink)
+    def record_flow(self, source: cst.CSTNode, sink: str) -> None:
+        self.frame.flow_nodes.append((source, sink))
 
     # ---- statements ---------------------------------------------------------------------------
 
@@ -266,7 +286,7 @@ class Interpreter(Evaluator):
         elif isinstance(small, cst.Return):
             if small.value is not None:
                 self.eval(small.value, small)
-                self.frame.returned_names.update(names_in(small.value))
+                self.frame.returned_nodes.append(small.value)
         elif isinstance(small, (cst.Pass, cst.Break, cst.Continue, cst.Global, cst.Nonlocal)):
             return
         else:
@@ -346,12 +366,11 @@ class Interpreter(Evaluator):
         for assign_target in node.targets:
             self.prepare_target(assign_target.target, node)
         self.emit("visit_Assign", node)
-        sources = names_in(node.value)
         for assign_target in node.targets:
             sink = dotted_name(target_root(assign_target.target))
             if sink is not None:
-                self.record_flow(sources, sink)
-            self.bind(assign_target.target, value, fresh=sink not in sources)
+                self.record_flow(node.value, sink)
+            self.bind(assign_target.target, value, fresh=sink is None or not _reads(node.value, sink))
 
     def exec_ann_assign(self, node: cst.AnnAssign) -> None:
         annotation = self.eval(node.annotation.annotation, node)
@@ -364,7 +383,7 @@ class Interpreter(Evaluator):
         self.emit("visit_AnnAssign", node)
         sink = dotted_name(target_root(node.target))
         if sink is not None:
-            self.record_flow(names_in(node.value), sink)
+            self.record_flow(node.value, sink)
         self.bind(node.target, value)
 
     def exec_aug_assign(self, node: cst.AugAssign) -> None:
@@ -374,7 +393,7 @@ class Interpreter(Evaluator):
         self.emit("visit_AugAssign", node)
         sink = dotted_name(target_root(node.target))
         if sink is not None:
-            self.record_flow(names_in(node.value), sink)
+            self.record_flow(node.value, sink)
         if isinstance(node.target, (cst.Name, cst.Attribute)):
             operator = _AUG_TO_BINARY.get(type(node.operator), cst.Add)
             self.bind(node.target, self.combine(current, operator(), value, in_place=True), fresh=False)
@@ -590,6 +609,11 @@ class Interpreter(Evaluator):
                 element = join(element, item)
             return element
         return UNKNOWN_VALUE
+
+
+def _reads(node: cst.CSTNode, name: str) -> bool:
+    """Whether `node` reads `name` (`x = x + 1` updates x; `x = f(y)` binds it afresh)."""
+    return name in names_in(node)
 
 
 def join_envs(a: dict[str, Value], b: dict[str, Value]) -> dict[str, Value]:

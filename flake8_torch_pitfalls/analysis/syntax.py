@@ -24,6 +24,32 @@ def target_root(node: cst.BaseExpression) -> cst.BaseExpression:
     return node
 
 
+def _parts(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The sub-expressions of common expression nodes, read from their fields.
+
+    LibCST's `.children` runs a visitor per call; this is the hot path of name collection.
+    """
+    if isinstance(node, cst.Call):
+        return [node.func, *(arg.value for arg in node.args)]
+    if isinstance(node, cst.BinaryOperation):
+        return [node.left, node.right]
+    if isinstance(node, cst.UnaryOperation):
+        return [node.expression]
+    if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
+        return [element.value for element in node.elements]
+    if isinstance(node, cst.Subscript):
+        parts: list[cst.CSTNode] = [node.value]
+        for element in node.slice:
+            if isinstance(element.slice, cst.Index):
+                parts.append(element.slice.value)
+            else:
+                parts.extend(p for p in (element.slice.lower, element.slice.upper, element.slice.step) if p)
+        return parts
+    if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString, cst.Imaginary)):
+        return []
+    return list(node.children)
+
+
 def names_in(node: cst.CSTNode) -> set[str]:
     """Names and dotted attribute chains that an expression reads."""
     found: set[str] = set()
@@ -37,8 +63,18 @@ def names_in(node: cst.CSTNode) -> set[str]:
             dotted = dotted_name(current)
             if dotted is not None:
                 found.add(dotted)
-        stack.extend(current.children)
+                found.update(_prefixes(dotted))
+                continue
+            stack.append(current.value)
+            continue
+        stack.extend(_parts(current))
     return found
+
+
+def _prefixes(dotted: str) -> list[str]:
+    """`a` and `a.b` for `a.b.c`."""
+    parts = dotted.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
 def target_names(target: cst.BaseExpression) -> list[str]:

@@ -21,7 +21,7 @@ _CONVERTERS = {"float32": ".float()", "float64": ".double()", "float16": ".half(
 class MatmulDtypeMismatch(Check):
     code = "TPF005"
     summary = "matrix product of tensors with different dtypes"
-    triggers = (r"mm\(", r"matmul", r"\b(?:dot|mv|inner|linear)\(", r"[^\s][ \t]*@[^=\w]|[^\s][ \t]*@=")
+    triggers = (r"mm\(", r"matmul", r"dot\(", r"mv\(", r"inner\(", r"linear\(", r"@(?!\w)")
 
     def visit_Call(self, node: cst.Call, at: Interpreter) -> None:
         func = node.func
