@@ -760,6 +760,8 @@ def qualified(qualname: str) -> Value:
     """The value an imported qualified name denotes (dtypes are values, the rest references)."""
     if qualname in api.DTYPES:
         return Value(DTYPE, dtype=api.DTYPES[qualname])
+    if api.OTHER_TORCH_DTYPE.fullmatch(qualname):
+        return Value(DTYPE, dtype=qualname.rsplit(".", 1)[1])  # float8_e4m3fn, float4_e2m1fn_x2, qint8, ...
     return ref(qualname)
 
 

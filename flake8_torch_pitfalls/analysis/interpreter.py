@@ -408,11 +408,13 @@ class Interpreter(Evaluator):
                 self.bind_name(top, ref(top))
 
     def exec_import_from(self, node: cst.ImportFrom) -> None:
-        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
-            if isinstance(node.names, cst.ImportStar) and node.module is not None and not node.relative:
+        if isinstance(node.names, cst.ImportStar):
+            if node.module is not None and not node.relative:
                 self.import_star(dotted_name(node.module) or "")
             return
-        module = dotted_name(node.module) or ""
+        module = dotted_name(node.module) or "" if node.module is not None else ""
+        if node.relative:  # the project's own modules: known objects, never tensors
+            module = "relative:" + "." * len(node.relative) + module
         for alias in node.names:
             name = dotted_name(alias.name) or ""
             bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name

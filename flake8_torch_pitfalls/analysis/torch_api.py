@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # dtype objects by qualified name -> canonical dtype name.
 _TORCH_DTYPES = {
     "float32": "float32", "float": "float32", "float64": "float64", "double": "float64",
@@ -20,6 +22,9 @@ DTYPES.update({
 })
 DTYPE_STRINGS = {"float32": "float32", "float64": "float64", "float16": "float16", "double": "float64",
                  "float": "float64", "int64": "int64", "int32": "int32", "uint8": "uint8"}
+
+#: Any other torch dtype attribute (new float8/float4 and quantized dtypes appear every release).
+OTHER_TORCH_DTYPE = re.compile(r"torch\.(?:float|int|uint|bfloat|complex|bool|qint|quint|bits)\w*")
 
 #: Legacy typed-tensor constructors.
 TYPED_TENSORS = {
@@ -114,12 +119,13 @@ DTYPE_KEEPING_METHODS = frozenset({
 })
 #: Methods whose result no longer carries the autograd graph.
 GRAPH_DROPPING_METHODS = frozenset({"item", "tolist", "detach", "numpy", "detach_"})
-#: Methods that only exist on tensors (evidence that a receiver is a tensor).
+#: Methods that only exist on tensors (evidence that a receiver of `.data` is a tensor). Names other
+#: types share (`clone`, `tolist` on memoryview, `float` on datasets' tensors behind unknown objects) are
+#: deliberately absent.
 TENSOR_ONLY_METHODS = frozenset({
-    "cpu", "cuda", "numpy", "zero_", "fill_", "copy_", "normal_", "uniform_", "clamp_", "add_", "sub_",
-    "mul_", "div_", "max", "min", "argmax", "argmin", "topk", "eq", "item", "tolist", "clone", "squeeze",
-    "unsqueeze", "view", "t", "sign", "norm", "abs", "float", "double", "long", "half", "masked_fill_",
-    "index_select", "detach", "numel", "dim", "resize_", "set_", "lerp_", "addcmul_", "addcdiv_",
+    "cpu", "cuda", "numpy", "detach", "numel", "zero_", "fill_", "copy_", "normal_", "uniform_", "clamp_",
+    "add_", "sub_", "mul_", "div_", "masked_fill_", "index_select", "unsqueeze", "resize_", "set_", "lerp_",
+    "addcmul_", "addcdiv_", "max", "min", "argmax", "argmin", "topk",
 })
 #: Trailing-underscore methods that are not in-place updates of the tensor's values.
 NOT_INPLACE = frozenset({"requires_grad_", "share_memory_", "retain_grad_", "detach_", "record_stream_"})
