@@ -84,7 +84,7 @@ class Evaluator:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.values: dict[cst.CSTNode, Value] = {}
+        self.values: dict[int, Value] = {}  # by id(node): LibCST nodes hash in Python, ids are free
         self.float_default: str | None = api.FLOAT_DEFAULT if settings.default_float_known else None
 
     # Provided by the interpreter.
@@ -100,7 +100,7 @@ class Evaluator:
     def grad_disabled(self) -> bool: raise NotImplementedError
 
     def value(self, node: cst.CSTNode) -> Value:
-        return self.values.get(node, UNKNOWN_VALUE)
+        return self.values.get(id(node), UNKNOWN_VALUE)
 
     # ---- dispatch -----------------------------------------------------------------------------
 
@@ -108,7 +108,7 @@ class Evaluator:
         self.note_parent(node, parent)
         method = _EVALUATORS.get(type(node))
         value = method(self, node) if method is not None else self.eval_children(node)
-        self.values[node] = value
+        self.values[id(node)] = value
         self.after_eval(node)
         return value
 
@@ -372,7 +372,7 @@ class Evaluator:
             callee = (qualified(f"{receiver.qualname}.{func.attr.value}") if receiver.kind == REF
                       else self.attribute_value(receiver, func, func.attr.value)
                       if receiver.kind in ("self", MODULE) else UNKNOWN_VALUE)
-            self.values[func] = callee
+            self.values[id(func)] = callee
         else:
             callee = self.eval(func, node)
         args = self.eval_args(node)

@@ -108,8 +108,8 @@ class Interpreter(Evaluator):
         super().__init__(settings)
         self.module = module
         self.handlers = handlers
-        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
-        self.stores: set[cst.CSTNode] = set()
+        self.parents: dict[int, cst.CSTNode] = {}  # of Attribute nodes only, by id (what checks ask)
+        self.stores: set[int] = set()
         self.frame = Frame(env={}, parent=None, grad=GradState())
         self.module_frame = self.frame
         self.module_classes: set[str] = set()
@@ -121,13 +121,14 @@ class Interpreter(Evaluator):
     # ---- queries for checks -------------------------------------------------------------------
 
     def value(self, node: cst.CSTNode) -> Value:
-        return self.values.get(node, UNKNOWN_VALUE)
+        return self.values.get(id(node), UNKNOWN_VALUE)
 
-    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        return self.parents.get(node)
+    def parent(self, node: cst.Attribute) -> cst.CSTNode | None:
+        """The node an attribute expression sits in (recorded for attributes only)."""
+        return self.parents.get(id(node))
 
     def is_store(self, node: cst.CSTNode) -> bool:
-        return node in self.stores
+        return id(node) in self.stores
 
     @property
     def grad_disabled(self) -> bool:
@@ -186,7 +187,8 @@ class Interpreter(Evaluator):
                     handler(node, self)
 
     def note_parent(self, child: cst.CSTNode, parent: cst.CSTNode) -> None:
-        self.parents[child] = parent
+        if type(child) is cst.Attribute:
+            self.parents[id(child)] = parent
 
     # ---- name binding -------------------------------------------------------------------------
 
@@ -294,13 +296,13 @@ class Interpreter(Evaluator):
 
     def prepare_target(self, target: cst.BaseExpression, statement: cst.CSTNode) -> None:
         """Evaluate what a store target reads (`d` and `k` in `d[k] = v`) and mark it as a store."""
-        self.stores.add(target)
+        self.stores.add(id(target))
         self.note_parent(target, statement)
         if isinstance(target, cst.Name):
-            self.values[target] = self.lookup(target.value)
+            self.values[id(target)] = self.lookup(target.value)
         elif isinstance(target, cst.Attribute):
             self.eval(target.value, target)
-            self.values[target] = self.attribute_value(self.value(target.value), target, target.attr.value)
+            self.values[id(target)] = self.attribute_value(self.value(target.value), target, target.attr.value)
             self.after_eval(target)
         elif isinstance(target, cst.Subscript):
             self.eval(target, statement)
@@ -370,7 +372,8 @@ class Interpreter(Evaluator):
             sink = dotted_name(target_root(assign_target.target))
             if sink is not None:
                 self.record_flow(node.value, sink)
-            self.bind(assign_target.target, value, fresh=sink is None or not _reads(node.value, sink))
+            fresh = sink is None or not self.frame.loops or not _reads(node.value, sink)
+            self.bind(assign_target.target, value, fresh=fresh)
 
     def exec_ann_assign(self, node: cst.AnnAssign) -> None:
         annotation = self.eval(node.annotation.annotation, node)
@@ -453,7 +456,7 @@ class Interpreter(Evaluator):
 
     def prepare_loop_target(self, target: cst.BaseExpression, statement: cst.CSTNode) -> None:
         if not isinstance(target, cst.Name):
-            self.stores.add(target)
+            self.stores.add(id(target))
             self.note_parent(target, statement)
 
     def exec_while(self, node: cst.While) -> None:

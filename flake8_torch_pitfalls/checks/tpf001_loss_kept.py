@@ -34,9 +34,9 @@ class LossKeptAcrossIterations(Check):
             target = assign_target.target
             if isinstance(target, cst.Subscript):
                 self._consider(node, target, node.value, at)
-            elif isinstance(target, (cst.Name, cst.Attribute)):
+            elif isinstance(target, (cst.Name, cst.Attribute)) and isinstance(node.value, cst.BinaryOperation):
                 own = dotted_name(target)
-                if own is not None and own in names_in(node.value) and isinstance(node.value, cst.BinaryOperation):
+                if own is not None and own in names_in(node.value):  # `acc = acc + loss`
                     self._consider(node, target, node.value, at)
 
     def visit_Call(self, node: cst.Call, at: Interpreter) -> None:
