@@ -79,12 +79,25 @@ def _match(dims: list[Size], start: int, step: int, target: Size) -> int | None:
     return taken
 
 
-def _take(dims: list[Size], start: int, step: int, size: Size | None) -> int | None:
+def _foreign(size: Size, dims: list[Size]) -> bool:
+    """A symbolic size read from some other tensor (`b = images.shape[0]` used on `feat`)."""
+    own = {token for dim in dims for token in dim[1]}
+    return bool(size[1]) and not own.intersection(size[1])
+
+
+def _take(dims: list[Size], start: int, step: int, size: Size | None, following: Size | None = None) -> int | None:
+    """How many dims `size` takes from `start`; `following` is the next size in the walk."""
+    inside = 0 <= start < len(dims)
     if size == UNREAD:
-        return 1 if 0 <= start < len(dims) else None  # an unreadable size names one dimension
-    if size == (1, ()) and 0 <= start < len(dims) and dims[start][1]:
+        return 1 if inside else None  # an unreadable size names one dimension
+    if size == (1, ()) and inside and dims[start][1]:
+        if following is not None and following != UNREAD and _match(dims, start, step, following) is not None:
+            return 0  # `view(h, w, 1, c)`: a new singleton before the size that names this dimension
         return 1  # `1` against a dimension of symbolic size names that dimension (`view(1, -1, dim)`)
-    return _match(dims, start, step, size) if size is not None else None
+    taken = _match(dims, start, step, size) if size is not None else None
+    if taken is None and size is not None and not size[1] and inside and dims[start][1]:
+        return 1  # a literal against a symbolic dimension (`view(b, -1, 2, n)` splits it): one dimension
+    return taken
 
 
 def group_dims(dims: tuple[Size | None, ...], sizes: list[Size | None]) -> list[range] | None:
@@ -95,6 +108,8 @@ def group_dims(dims: tuple[Size | None, ...], sizes: list[Size | None]) -> list[
     When there is no `-1` and more sizes than dimensions, unreadable sizes are read as splits.
     """
     known = [d if d is not None else (1, (f"<unknown {i}>",)) for i, d in enumerate(dims)]
+    # A size read from another tensor says nothing about this one's dimensions: unreadable.
+    sizes = [UNREAD if s is not None and s != UNREAD and _foreign(s, known) else s for s in sizes]
     wildcards = [i for i, s in enumerate(sizes) if s is None]
     if len(wildcards) > 1:
         return None
@@ -103,8 +118,9 @@ def group_dims(dims: tuple[Size | None, ...], sizes: list[Size | None]) -> list[
     split = wildcards[0] if wildcards else len(sizes)
     groups: list[range] = []
     position = 0
-    for size in sizes[:split]:
-        taken = _take(known, position, 1, size)
+    for index, size in enumerate(sizes[:split]):
+        following = sizes[index + 1] if index + 1 < split else None
+        taken = _take(known, position, 1, size, following)
         if taken is None:
             return None
         groups.append(range(position, position + taken))
@@ -113,8 +129,11 @@ def group_dims(dims: tuple[Size | None, ...], sizes: list[Size | None]) -> list[
         return groups if position == len(known) else None
     tail: list[range] = []
     end = len(known)
-    for size in reversed(sizes[split + 1:]):
-        taken = _take(known, end - 1, -1, size)
+    tail_sizes = sizes[split + 1:]
+    for index in range(len(tail_sizes) - 1, -1, -1):
+        following = tail_sizes[index - 1] if index > 0 else None
+        size = tail_sizes[index]
+        taken = _take(known, end - 1, -1, size, following)
         if taken is None or end - taken < position:
             return None
         tail.insert(0, range(end - taken, end))
