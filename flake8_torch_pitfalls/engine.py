@@ -13,10 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .analysis.interpreter import Handler, Interpreter, Settings
 from .checks import ALL_CHECKS, Check, Finding
+from .positions import start_positions
 from .regions import compile_triggers, plan, trigger_lines
 
 #: Deep expressions (a 400-long method chain) recurse deeply; pure-Python frames are cheap in 3.11+.
@@ -72,7 +72,7 @@ def check_source(source: str, settings: Settings = Settings(), disabled: Collect
     segments: list[tuple[int, cst.Module | None, frozenset[str]]] = []
     modules: dict[int, cst.Module] = {}
     for index, region in enumerate(regions):
-        module = _parse_region(lines, region.start, region.end) if region.parse else None
+        module = _parse_region(region.text(lines)) if region.parse else None
         if module is not None:
             modules[index] = module
         segments.append((index, module, region.bound))
@@ -85,22 +85,24 @@ def check_source(source: str, settings: Settings = Settings(), disabled: Collect
         return sorted(_locate(findings, modules, regions))
 
 
-def _parse_region(lines: list[str], start: int, end: int) -> cst.Module | None:
+def _parse_region(text: str) -> cst.Module | None:
     try:
-        return cst.parse_module("".join(lines[start - 1:end]))
+        return cst.parse_module(text)
     except (Exception, RecursionError):  # LibCST raises more than ParserSyntaxError on valid code (#1061)
         return None  # LibCST cannot read this part: its names are left unknown
 
 
 def _locate(findings: list[tuple[int, Finding]], modules: dict[int, cst.Module], regions: list) -> set[Located]:
-    """Positions within each region that has findings (a small module), shifted to file lines."""
-    located: set[Located] = set()
-    positions: dict[int, object] = {}
+    """Positions within each region that has findings, shifted to file lines."""
+    by_region: dict[int, list[Finding]] = {}
     for region, finding in findings:
-        if region not in positions:
-            positions[region] = MetadataWrapper(modules[region], unsafe_skip_copy=True).resolve(PositionProvider)
-        start = positions[region][finding.node].start  # type: ignore[index]
-        located.add(Located(start.line + regions[region].start - 1, start.column, finding.code, finding.message))
+        by_region.setdefault(region, []).append(finding)
+    located: set[Located] = set()
+    for region, found in by_region.items():
+        starts = start_positions(modules[region], [finding.node for finding in found])
+        for finding in found:
+            line, column = starts[id(finding.node)]
+            located.add(Located(line + regions[region].start - 1, column, finding.code, finding.message))
     return located
 
 

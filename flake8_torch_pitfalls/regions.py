@@ -9,6 +9,7 @@ skipping a region can only lose a finding, never invent one.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,14 @@ class Region:
     end: int  # last line
     parse: bool  # module-level code, or a definition that holds a trigger: analysed
     bound: frozenset[str]  # names a skipped region binds at module level (forgotten)
+    blank: tuple[tuple[int, int], ...] = ()  # line ranges inside it not worth parsing (trigger-less methods)
+
+    def text(self, lines: Sequence[str]) -> str:
+        """The region's source, with blanked methods replaced by empty lines (line numbers unchanged)."""
+        chunk = list(lines[self.start - 1:self.end])
+        for first, last in self.blank:
+            chunk[first - self.start:last - self.start + 1] = ["\n"] * (last - first + 1)
+        return "".join(chunk)
 
 
 def _first_line(node: ast.stmt) -> int:
@@ -69,9 +78,47 @@ def trigger_lines(source: str, pattern: re.Pattern[str]) -> list[int]:
     return lines
 
 
+def _hit(triggered: Sequence[int], start: int, end: int) -> bool:
+    index = bisect.bisect_left(triggered, start)
+    return index < len(triggered) and triggered[index] <= end
+
+
+def blank_methods(node: ast.stmt, triggered: Sequence[int]) -> tuple[tuple[int, int], ...]:
+    """Methods of a class that hold no trigger: nothing to find there, and (but for `__init__`, which
+    sets the `self.` facts other methods read) nothing other methods depend on."""
+    if not isinstance(node, ast.ClassDef):
+        return ()
+    methods = [item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    carried = {attr for item in methods if item.name == "__init__" for attr in _triggered_self_attrs(item, triggered)}
+    ranges = []
+    for item in methods:
+        if item.name == "__init__":
+            continue
+        start, end = _first_line(item), item.end_lineno or item.lineno
+        if not _hit(triggered, start, end) and not (carried and _reads_self_attr(item, carried)):
+            ranges.append((start, end))
+    return tuple(ranges)
+
+
+def _triggered_self_attrs(init: ast.AST, triggered: Sequence[int]) -> set[str]:
+    """`self.x` set in `__init__` on a triggered line (`self.criterion = nn.MSELoss()`)."""
+    attrs = set()
+    for node in ast.walk(init):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and _hit(triggered, node.lineno, node.end_lineno or node.lineno):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            attrs.update(t.attr for t in targets if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name))
+    return attrs
+
+
+def _reads_self_attr(method: ast.AST, attrs: set[str]) -> bool:
+    return any(isinstance(n, ast.Attribute) and n.attr in attrs and isinstance(n.value, ast.Name)
+               for n in ast.walk(method))
+
+
 def plan(tree: ast.Module, triggered: Sequence[int]) -> list[Region]:
     """Regions of the file in order; `parse` marks those worth a LibCST parse."""
     spans: list[tuple[int, int, bool, frozenset[str]]] = []
+    nodes: list[list[ast.stmt]] = []
     for node in tree.body:
         start, end = _first_line(node), node.end_lineno or node.lineno
         # Module-level code passes facts from statement to statement: always analysed. A function or
@@ -80,15 +127,14 @@ def plan(tree: ast.Module, triggered: Sequence[int]) -> list[Region]:
         if spans and start <= spans[-1][1]:  # shares a line with the previous statement: one region
             prev = spans[-1]
             spans[-1] = (prev[0], max(prev[1], end), prev[2] or always, prev[3] | bound_names(node))
+            nodes[-1].append(node)
         else:
             spans.append((start, end, always, bound_names(node)))
+            nodes.append([node])
     regions = []
-    index = 0
-    for start, end, always, bound in spans:
-        while index < len(triggered) and triggered[index] < start:
-            index += 1
-        hit = index < len(triggered) and triggered[index] <= end
-        regions.append(Region(start, end, hit or always, bound))
+    for (start, end, always, bound), members in zip(spans, nodes):
+        blank = blank_methods(members[0], triggered) if len(members) == 1 else ()
+        regions.append(Region(start, end, always or _hit(triggered, start, end), bound, blank))
     return regions
 
 
