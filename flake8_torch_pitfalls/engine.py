@@ -7,7 +7,9 @@ Imported only for files that mention torch, so flake8 runs on other files never 
 from __future__ import annotations
 
 import ast
+import re
 import sys
+import warnings
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ import libcst as cst
 from .analysis.interpreter import Handler, Interpreter, Settings
 from .checks import ALL_CHECKS, Check, Finding
 from .positions import start_positions
-from .regions import compile_triggers, plan, trigger_lines
+from .regions import Triggers, plan
 
 #: Deep expressions (a 400-long method chain) recurse deeply; pure-Python frames are cheap in 3.11+.
 ANALYSIS_RECURSION_LIMIT = 20_000
@@ -57,18 +59,21 @@ def check_source(source: str, settings: Settings = Settings(), disabled: Collect
     if not mentions_torch(source):
         return []
     checks_enabled = [check for check in ALL_CHECKS if check.code not in disabled]
-    patterns = [p for check in checks_enabled for p in check.triggers]
-    patterns += [name.rsplit(".", 1)[-1] for name in settings.extra_losses]
-    triggered = trigger_lines(source, compile_triggers(patterns)) if patterns else []
+    groups = [group for check in checks_enabled for group in check.triggers]
+    if any(check.code == "TPF001" for check in checks_enabled):
+        groups += [(re.escape(name.rsplit(".", 1)[-1]),) for name in settings.extra_losses]
+    triggered = Triggers(source, groups)
     if not triggered:
         return []
     if tree is None:
         try:
-            tree = ast.parse(source)
+            with warnings.catch_warnings():  # Python's own warnings about the linted code are not ours
+                warnings.simplefilter("ignore")
+                tree = ast.parse(source)
         except (SyntaxError, ValueError) as error:
             raise SourceNotParsed(str(error)) from error
-    regions = plan(tree, triggered)
     lines = source.splitlines(keepends=True)
+    regions = plan(tree, triggered, lines)
     segments: list[tuple[int, cst.Module | None, frozenset[str]]] = []
     modules: dict[int, cst.Module] = {}
     for index, region in enumerate(regions):

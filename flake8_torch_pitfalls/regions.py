@@ -63,6 +63,22 @@ def _is_decorator(source: str, offset: int) -> bool:
     return source[line_start:offset].strip() == ""
 
 
+class Triggers:
+    """Where each check's ingredients occur: a part of the file can hold a finding only if, for some
+    check, every pattern of one of its groups matches on a line inside that part."""
+
+    def __init__(self, source: str, groups: Sequence[Sequence[str]]) -> None:
+        self.groups = [tuple(group) for group in groups]
+        patterns = sorted({p for group in self.groups for p in group})
+        self.lines = {p: trigger_lines(source, re.compile(p)) for p in patterns}
+
+    def __bool__(self) -> bool:
+        return any(all(self.lines[p] for p in group) for group in self.groups)
+
+    def hit(self, start: int, end: int) -> bool:
+        return any(all(_hit(self.lines[p], start, end) for p in group) for group in self.groups)
+
+
 def trigger_lines(source: str, pattern: re.Pattern[str]) -> list[int]:
     """Line numbers (1-based) on which `pattern` matches (decorators never count as `@`)."""
     offsets = [m.start() for m in pattern.finditer(source)
@@ -83,7 +99,7 @@ def _hit(triggered: Sequence[int], start: int, end: int) -> bool:
     return index < len(triggered) and triggered[index] <= end
 
 
-def blank_methods(node: ast.stmt, triggered: Sequence[int]) -> tuple[tuple[int, int], ...]:
+def blank_methods(node: ast.stmt, triggered: Triggers) -> tuple[tuple[int, int], ...]:
     """Methods of a class that hold no trigger: nothing to find there, and (but for `__init__`, which
     sets the `self.` facts other methods read) nothing other methods depend on."""
     if not isinstance(node, ast.ClassDef):
@@ -95,16 +111,17 @@ def blank_methods(node: ast.stmt, triggered: Sequence[int]) -> tuple[tuple[int, 
         if item.name == "__init__":
             continue
         start, end = _first_line(item), item.end_lineno or item.lineno
-        if not _hit(triggered, start, end) and not (carried and _reads_self_attr(item, carried)):
+        if not triggered.hit(start, end) and not (carried and _reads_self_attr(item, carried)):
             ranges.append((start, end))
     return tuple(ranges)
 
 
-def _triggered_self_attrs(init: ast.AST, triggered: Sequence[int]) -> set[str]:
+def _triggered_self_attrs(init: ast.AST, triggered: Triggers) -> set[str]:
     """`self.x` set in `__init__` on a triggered line (`self.criterion = nn.MSELoss()`)."""
     attrs = set()
     for node in ast.walk(init):
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and _hit(triggered, node.lineno, node.end_lineno or node.lineno):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and any(
+                _hit(lines, node.lineno, node.end_lineno or node.lineno) for lines in triggered.lines.values()):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             attrs.update(t.attr for t in targets if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name))
     return attrs
@@ -115,15 +132,37 @@ def _reads_self_attr(method: ast.AST, attrs: set[str]) -> bool:
                for n in ast.walk(method))
 
 
-def plan(tree: ast.Module, triggered: Sequence[int]) -> list[Region]:
+#: Module-level statements longer than this are skipped when they hold no trigger and name nothing
+#: imported from the libraries the checks reason about (timm's thousand-line config dicts).
+LARGE_STATEMENT_LINES = 20
+ANALYSED_LIBRARIES = ("torch", "numpy", "array")
+
+
+def library_names(tree: ast.Module) -> re.Pattern[str]:
+    """A word pattern for the module-level names bound to torch, numpy or array imports."""
+    names = set(ANALYSED_LIBRARIES)
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names
+                         if a.name.split(".")[0] in ANALYSED_LIBRARIES)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in ANALYSED_LIBRARIES:
+            names.update(a.asname or a.name for a in node.names)
+    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b")
+
+
+def plan(tree: ast.Module, triggered: Triggers, lines: Sequence[str] = ()) -> list[Region]:
     """Regions of the file in order; `parse` marks those worth a LibCST parse."""
     spans: list[tuple[int, int, bool, frozenset[str]]] = []
     nodes: list[list[ast.stmt]] = []
+    libraries = library_names(tree) if lines else None
     for node in tree.body:
         start, end = _first_line(node), node.end_lineno or node.lineno
-        # Module-level code passes facts from statement to statement: always analysed. A function or
-        # class only sees module-level names, so one without a trigger can be skipped whole.
+        # Module-level code passes facts from statement to statement: analysed, except a large
+        # statement that names none of the analysed libraries. A function or class only sees
+        # module-level names, so one without a trigger can be skipped whole.
         always = not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        if always and libraries is not None and end - start >= LARGE_STATEMENT_LINES:
+            always = libraries.search("".join(lines[start - 1:end])) is not None
         if spans and start <= spans[-1][1]:  # shares a line with the previous statement: one region
             prev = spans[-1]
             spans[-1] = (prev[0], max(prev[1], end), prev[2] or always, prev[3] | bound_names(node))
@@ -134,9 +173,5 @@ def plan(tree: ast.Module, triggered: Sequence[int]) -> list[Region]:
     regions = []
     for (start, end, always, bound), members in zip(spans, nodes):
         blank = blank_methods(members[0], triggered) if len(members) == 1 else ()
-        regions.append(Region(start, end, always or _hit(triggered, start, end), bound, blank))
+        regions.append(Region(start, end, always or triggered.hit(start, end), bound, blank))
     return regions
-
-
-def compile_triggers(patterns: Iterable[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))

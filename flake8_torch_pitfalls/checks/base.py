@@ -26,8 +26,9 @@ class Check:
 
     code: ClassVar[str]
     summary: ClassVar[str]
-    #: Regexes one of which must match a top-level statement's text for this check to find anything there.
-    triggers: ClassVar[tuple[str, ...]]
+    #: Groups of regexes: a function, method or class can hold a finding only if every regex of one
+    #: group matches inside it (the cheap text test that decides what LibCST parses).
+    triggers: ClassVar[tuple[tuple[str, ...], ...]]
 
     def __init__(self, report: Report) -> None:
         self._report = report

@@ -24,7 +24,7 @@ _APPENDERS = frozenset({"append", "extend", "insert", "add"})
 class LossKeptAcrossIterations(Check):
     code = "TPF001"
     summary = "loss tensor kept across iterations (use .item() / float() / .detach())"
-    triggers = (r"loss", r"Loss", r"LOSS", r"backward")
+    triggers = ((r"loss",), (r"Loss",), (r"LOSS",), (r"backward",))
 
     def visit_AugAssign(self, node: cst.AugAssign, at: Interpreter) -> None:
         self._consider(node, node.target, node.value, at)

@@ -23,7 +23,7 @@ _UPDATE = ("update through `.data` is invisible to autograd and silently corrupt
 class DataInsteadOfDetach(Check):
     code = "TPF002"
     summary = "`.data` used where `.detach()` (or `torch.no_grad()`) is meant"
-    triggers = (r"\.data\b",)
+    triggers = ((r"\.data\b",),)
 
     def visit_Attribute(self, node: cst.Attribute, at: Interpreter) -> None:
         if node.attr.value != "data":

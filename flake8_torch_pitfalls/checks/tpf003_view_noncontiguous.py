@@ -20,7 +20,7 @@ from .base import Check
 class ViewOnNonContiguous(Check):
     code = "TPF003"
     summary = "`.view()` on a transposed/permuted tensor without `.contiguous()`"
-    triggers = (r"\.view\(",)
+    triggers = ((r"\.view\(", r"transpose|permute|swapaxes|swapdims|movedim|moveaxis|\.t\(\)|\.m?[TH]\b"),)
 
     def visit_Call(self, node: cst.Call, at: Interpreter) -> None:
         func = node.func

@@ -20,7 +20,7 @@ _NOT_NDARRAY = {STDLIB_ARRAY: "array.array", LIST: "list", TUPLE: "tuple", SET: 
 class FromNumpyOnNonNdarray(Check):
     code = "TPF004"
     summary = "`torch.from_numpy()` on something that is not a `numpy.ndarray`"
-    triggers = (r"from_numpy",)
+    triggers = ((r"from_numpy",),)
 
     def visit_Call(self, node: cst.Call, at: Interpreter) -> None:
         if at.value(node.func).qualname != "torch.from_numpy" or not node.args:

@@ -21,7 +21,8 @@ _CONVERTERS = {"float32": ".float()", "float64": ".double()", "float16": ".half(
 class MatmulDtypeMismatch(Check):
     code = "TPF005"
     summary = "matrix product of tensors with different dtypes"
-    triggers = (r"mm\(", r"matmul", r"dot\(", r"mv\(", r"inner\(", r"linear\(", r"@(?!\w)")
+    triggers = ((r"mm\(|matmul|dot\(|mv\(|inner\(|linear\(|@(?!\w)",
+                 r"dtype|float|double|half|long\(|int\(|arange|tensor\(|Tensor\(|from_numpy"),)
 
     def visit_Call(self, node: cst.Call, at: Interpreter) -> None:
         func = node.func

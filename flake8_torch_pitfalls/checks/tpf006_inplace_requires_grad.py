@@ -23,7 +23,7 @@ _MESSAGE = ("in-place {what} on a leaf tensor that requires grad raises 'a leaf 
 class InplaceOnRequiresGrad(Check):
     code = "TPF006"
     summary = "in-place operation on a tensor that requires grad"
-    triggers = (r"requires_grad", r"Parameter")
+    triggers = ((r"requires_grad|Parameter", r"[A-Za-z0-9]_\(|[-+*/@%&|^]=|\]\s*=[^=]"),)
 
     def visit_Call(self, node: cst.Call, at: Interpreter) -> None:
         func = node.func
