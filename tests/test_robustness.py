@@ -41,6 +41,7 @@ def _never_raises(source: str) -> None:
         pass
 
 
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles what it generates
 @FUZZ
 @given(program=hypothesmith.from_grammar())
 def test_generated_programs_never_raise(program: str) -> None:
