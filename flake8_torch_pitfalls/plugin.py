@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -36,10 +35,6 @@ class TorchPitfallsChecker:
         cls.extra_losses = frozenset(options.torch_pitfalls_extra_losses)
         cls.extra_no_grad = frozenset(options.torch_pitfalls_extra_no_grad)
         cls.disabled = frozenset(code.upper() for code in options.torch_pitfalls_disable)
-        if _many_files(getattr(options, "filenames", None) or []):
-            # flake8 parses options before it forks its workers: loading the engine here once lets
-            # every worker inherit it. One file or stdin (an editor) stays import-light.
-            from . import engine  # noqa: F401
 
     def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str = "-") -> None:
         self.tree = tree
@@ -64,8 +59,3 @@ class TorchPitfallsChecker:
             return
         for finding in located:
             yield finding.line, finding.column, finding.message, type(self)
-
-
-def _many_files(filenames: Sequence[str]) -> bool:
-    return len(filenames) > 1 or any(os.path.isdir(name) for name in filenames)
-
