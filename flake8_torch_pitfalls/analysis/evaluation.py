@@ -385,8 +385,7 @@ class Evaluator:
         keywords: dict[str, Value] = {}
         starred = False
         for arg in node.args:
-            self.note_parent(arg, node)
-            value = self.eval(arg.value, arg)
+            value = self.eval(arg.value, node)  # an argument's parent is the call it is passed to
             if arg.star:
                 starred = True
             elif arg.keyword is not None:

@@ -147,5 +147,5 @@ NUMPY_ARRAY_MAKERS = frozenset(
 
 BUILTIN_NAMES = frozenset({
     "list", "tuple", "set", "dict", "range", "str", "bytes", "bytearray", "float", "int", "len", "sum",
-    "abs", "min", "max", "round", "isinstance", "print", "enumerate", "zip", "sorted", "reversed", "bool",
+    "abs", "min", "max", "round", "isinstance", "type", "print", "enumerate", "zip", "sorted", "reversed", "bool",
 })

@@ -32,7 +32,7 @@ class DataInsteadOfDetach(Check):
         method = _method_called_on(node, at)
         evidence = receiver.kind == TENSOR or (
             receiver.kind == UNKNOWN and method is not None and method in api.TENSOR_ONLY_METHODS)
-        if not evidence:
+        if not evidence or _only_introspected(node, at):
             return
         updated = _is_update(node, at) or (method is not None and method.endswith("_"))
         self.report(node, _UPDATE if updated else _READ)
@@ -51,3 +51,10 @@ def _is_update(node: cst.Attribute, at: Interpreter) -> bool:
         return True
     parent = at.parent(node)
     return isinstance(parent, cst.Subscript) and parent.value is node and at.is_store(parent)
+
+
+def _only_introspected(node: cst.Attribute, at: Interpreter) -> bool:
+    """`isinstance(p.data, DTensor)` / `type(p.data)`: the value is only looked at, never used."""
+    parent = at.parent(node)
+    return isinstance(parent, cst.Call) and at.value(parent.func).qualname in ("builtins.isinstance", "builtins.type")
+
