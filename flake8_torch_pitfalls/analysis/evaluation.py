@@ -69,8 +69,8 @@ class CallArgs:
                 sizes.append(None)
             elif value.kind == NUMBER and value.size is not None:
                 sizes.append(value.size)
-            elif value.kind in (NUMBER, UNKNOWN) and value.items is None:
-                sizes.append(UNREAD)
+            elif value.kind in (NUMBER, UNKNOWN, TENSOR) and value.items is None:
+                sizes.append(UNREAD)  # a size the source does not show (a 0-dim tensor counts: `hw[i][0]`)
             else:
                 return None
         return sizes

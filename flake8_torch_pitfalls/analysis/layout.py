@@ -85,8 +85,23 @@ def _foreign(size: Size, dims: list[Size]) -> bool:
     return bool(size[1]) and not own.intersection(size[1])
 
 
+def _split(dims: list[Size], index: int, size: Size | None) -> Size | None:
+    """What is left of dimension `index` once `size` is split off it (`view(b, h, w, c)` of a
+    `(b, h * w, c)` tensor), or None when `size` is not a proper factor of it."""
+    if size is None or size in (UNREAD, (1, ())) or not 0 <= index < len(dims):
+        return None
+    whole = dims[index]
+    if size[0] <= 0 or whole == (size[0], tuple(sorted(size[1]))) or not _divides(size, whole):
+        return None
+    rest = Counter(whole[1])
+    rest.subtract(size[1])
+    return whole[0] // size[0], tuple(sorted(rest.elements()))
+
+
 def _take(dims: list[Size], start: int, step: int, size: Size | None, following: Size | None = None) -> int | None:
-    """How many dims `size` takes from `start`; `following` is the next size in the walk."""
+    """How many dims `size` takes from `start`; `following` is the next size in the walk.
+
+    0 means a new singleton; a split of dimension `start` is left to the caller (`_split`)."""
     inside = 0 <= start < len(dims)
     if size == UNREAD:
         return 1 if inside else None  # an unreadable size names one dimension
@@ -95,9 +110,24 @@ def _take(dims: list[Size], start: int, step: int, size: Size | None, following:
             return 0  # `view(h, w, 1, c)`: a new singleton before the size that names this dimension
         return 1  # `1` against a dimension of symbolic size names that dimension (`view(1, -1, dim)`)
     taken = _match(dims, start, step, size) if size is not None else None
+    if taken is None and _split(dims, start, size) is not None:
+        return None
     if taken is None and size is not None and not size[1] and inside and dims[start][1]:
         return 1  # a literal against a symbolic dimension (`view(b, -1, 2, n)` splits it): one dimension
     return taken
+
+
+def _walk(known: list[Size], start: int, step: int, size: Size | None, following: Size | None) -> range | None:
+    """The dims `size` takes walking from `start` by `step`; a split leaves the rest of the dimension
+    in `known[start]` for the sizes that follow."""
+    taken = _take(known, start, step, size, following)
+    if taken is not None:
+        return range(start, start + taken) if step > 0 else range(start - taken + 1, start + 1)
+    rest = _split(known, start, size)
+    if rest is None:
+        return None
+    known[start] = rest
+    return range(start, start + 1)
 
 
 def group_dims(dims: tuple[Size | None, ...], sizes: list[Size | None]) -> list[range] | None:
@@ -120,11 +150,13 @@ def group_dims(dims: tuple[Size | None, ...], sizes: list[Size | None]) -> list[
     position = 0
     for index, size in enumerate(sizes[:split]):
         following = sizes[index + 1] if index + 1 < split else None
-        taken = _take(known, position, 1, size, following)
-        if taken is None:
+        before = known[position] if position < len(known) else None
+        group = _walk(known, position, 1, size, following)
+        if group is None:
             return None
-        groups.append(range(position, position + taken))
-        position += taken
+        groups.append(group)
+        if position >= len(known) or known[position] == before:  # taken whole, not split
+            position = group.stop
     if not wildcards:
         return groups if position == len(known) else None
     tail: list[range] = []
@@ -132,12 +164,13 @@ def group_dims(dims: tuple[Size | None, ...], sizes: list[Size | None]) -> list[
     tail_sizes = sizes[split + 1:]
     for index in range(len(tail_sizes) - 1, -1, -1):
         following = tail_sizes[index - 1] if index > 0 else None
-        size = tail_sizes[index]
-        taken = _take(known, end - 1, -1, size, following)
-        if taken is None or end - taken < position:
+        before = known[end - 1] if end > 0 else None
+        group = _walk(known, end - 1, -1, tail_sizes[index], following)
+        if group is None or group.start < position:
             return None
-        tail.insert(0, range(end - taken, end))
-        end -= taken
+        tail.insert(0, group)
+        if end == 0 or known[end - 1] == before:
+            end = group.start
     return groups + [range(position, end)] + tail
 
 

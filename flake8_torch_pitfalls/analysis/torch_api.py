@@ -127,6 +127,17 @@ TENSOR_ONLY_METHODS = frozenset({
     "add_", "sub_", "mul_", "div_", "masked_fill_", "index_select", "unsqueeze", "resize_", "set_", "lerp_",
     "addcmul_", "addcdiv_", "max", "min", "argmax", "argmin", "topk",
 })
+#: Tensor attributes whose value is a tensor; any other attribute (`shape`, `dtype`, a DTensor's
+#: `placements`) only describes the tensor.
+TENSOR_ATTRIBUTES = frozenset({"T", "mT", "H", "mH", "real", "imag", "grad", "data"})
+#: Tensor methods that only describe the tensor (sizes, dtype, device, storage address).
+METADATA_METHODS = frozenset({
+    "size", "dim", "numel", "nelement", "ndimension", "stride", "storage_offset", "data_ptr",
+    "element_size", "is_contiguous", "is_floating_point", "is_complex", "get_device",
+})
+#: Factories that read only the size, dtype and device of their tensor argument.
+METADATA_FACTORIES = LIKE_FACTORIES | frozenset(
+    f"torch.{n}" for n in ("rand_like", "randn_like", "randint_like"))
 #: Trailing-underscore methods that are not in-place updates of the tensor's values.
 NOT_INPLACE = frozenset({"requires_grad_", "share_memory_", "retain_grad_", "detach_", "record_stream_"})
 

@@ -3,7 +3,8 @@
 Changes made through `.data` are invisible to autograd, so gradients come out wrong without any error;
 `.detach()` shares storage too but autograd raises when the change matters. Flagged on values known to be
 tensors (factories, parameters, `m.weight`, `x.grad`, module outputs, `torch.Tensor` annotations) or when
-`.data` is followed by a tensor-only method. Silent on `self.data`, numpy arrays, datasets, responses.
+`.data` is followed by a tensor-only method. Silent on `self.data`, numpy arrays, datasets, responses,
+and where the value is only described (its shape, dtype, a `*_like` factory, a test assertion).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class DataInsteadOfDetach(Check):
         method = _method_called_on(node, at)
         evidence = receiver.kind == TENSOR or (
             receiver.kind == UNKNOWN and method is not None and method in api.TENSOR_ONLY_METHODS)
-        if not evidence or _only_introspected(node, at):
+        if not evidence or _only_described(node, at):
             return
         updated = _is_update(node, at) or (method is not None and method.endswith("_"))
         self.report(node, _UPDATE if updated else _READ)
@@ -53,8 +54,21 @@ def _is_update(node: cst.Attribute, at: Interpreter) -> bool:
     return isinstance(parent, cst.Subscript) and parent.value is node and at.is_store(parent)
 
 
-def _only_introspected(node: cst.Attribute, at: Interpreter) -> bool:
-    """`isinstance(p.data, DTensor)` / `type(p.data)`: the value is only looked at, never used."""
+def _only_described(node: cst.Attribute, at: Interpreter) -> bool:
+    """The value is only looked at, never used as a tensor, so no gradient can be affected:
+    `p.data.shape`, `p.data.size(0)`, `isinstance(p.data, DTensor)`, `torch.zeros_like(p.data)`,
+    or an argument of a test assertion (`self.assertEqual(p.data, expected)`)."""
     parent = at.parent(node)
-    return isinstance(parent, cst.Call) and at.value(parent.func).qualname in ("builtins.isinstance", "builtins.type")
-
+    if isinstance(parent, cst.Attribute) and parent.value is node:
+        call = at.parent(parent)
+        if isinstance(call, cst.Call) and call.func is parent:
+            return parent.attr.value in api.METADATA_METHODS
+        return parent.attr.value not in api.TENSOR_ATTRIBUTES
+    if not isinstance(parent, cst.Call) or not any(arg.value is node for arg in parent.args):
+        return False
+    callee = at.value(parent.func).qualname
+    if callee in ("builtins.isinstance", "builtins.type") or callee in api.METADATA_FACTORIES:
+        return True
+    func = parent.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    return name.startswith("assert")
