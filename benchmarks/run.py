@@ -110,9 +110,15 @@ def measure(command: list[str]) -> Run:
     return Run(data["wall"], data["rss_kb"] / 1024, data["rc"], data["stderr"])
 
 
-def best_of(command: list[str], repeats: int) -> Run:
-    """The fastest of several runs: the least disturbed by whatever else the machine was doing."""
-    return min((measure(command) for _ in range(max(1, repeats))), key=lambda run: run.wall)
+def best_of(commands: dict[str, list[str]], repeats: dict[str, int]) -> dict[str, Run]:
+    """Each command's fastest run: the least disturbed by whatever else the machine was doing. Runs
+    take turns (plain, ours, plain, ours, ...) so that a slow spell of the machine hits every tool."""
+    runs: dict[str, list[Run]] = {tool: [] for tool in commands}
+    for round_ in range(max(repeats.values())):
+        for tool, command in commands.items():
+            if round_ < max(1, repeats[tool]):
+                runs[tool].append(measure(command))
+    return {tool: min(done, key=lambda run: run.wall) for tool, done in runs.items()}
 
 
 def flake8_command(venv: Path, paths: list[Path], jobs: str = "2") -> list[str]:
@@ -182,8 +188,8 @@ def main() -> int:
     for name, corpus in corpora.items():
         files = sorted(corpus.rglob("*.py"))
         all_files += files
-        runs = {tool: best_of(flake8_command(venvs[tool], [corpus]), 1 if tool == "torchfix" else args.repeats)
-                for tool in tools}
+        runs = best_of({tool: flake8_command(venvs[tool], [corpus]) for tool in tools},
+                       {tool: 1 if tool == "torchfix" else args.repeats for tool in tools})
         parsed = parse_only(venvs["ours"], files)
         errors += plugin_errors(runs["ours"].stderr)
         for tool, run in runs.items():

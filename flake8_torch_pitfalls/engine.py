@@ -7,6 +7,7 @@ Imported only for files that mention torch, so flake8 runs on other files never 
 from __future__ import annotations
 
 import ast
+import gc
 import re
 import sys
 import warnings
@@ -72,8 +73,16 @@ def check_source(source: str, settings: Settings = Settings(), disabled: Collect
                 tree = ast.parse(source)
         except (SyntaxError, ValueError) as error:
             raise SourceNotParsed(str(error)) from error
+    if not triggered.outside_prose(tree):
+        return []
+    with _collector_paused():
+        return _analyse(source, tree, triggered, settings, checks_enabled)
+
+
+def _analyse(source: str, tree: ast.Module, triggered: Triggers, settings: Settings,
+             checks_enabled: list[type[Check]]) -> list[Located]:
     lines = source.splitlines(keepends=True)
-    regions = plan(tree, triggered, lines)
+    regions = plan(tree, triggered)
     segments: list[tuple[int, cst.Module | None, frozenset[str]]] = []
     modules: dict[int, cst.Module] = {}
     for index, region in enumerate(regions):
@@ -109,6 +118,20 @@ def _locate(findings: list[tuple[int, Finding]], modules: dict[int, cst.Module],
             line, column = starts[id(finding.node)]
             located.add(Located(line + regions[region].start - 1, column, finding.code, finding.message))
     return located
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while one file is analysed: LibCST allocates hundreds of thousands
+    of acyclic nodes, and the collections they trigger cost a quarter of the analysis time. Whatever
+    cycles the analysis leaves are collected once the collector runs again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @contextmanager

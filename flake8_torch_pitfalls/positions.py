@@ -29,8 +29,12 @@ def start_positions(module: cst.Module, nodes: Collection[cst.CSTNode]) -> dict[
     wanted = {id(node) for node in nodes}
     if CodegenState is not None:
         try:
-            recorder = _StartRecorder(module.default_indent, module.default_newline, wanted=wanted)
-            module._codegen(recorder)
+            recorder = _StartRecorder(module.default_indent, module.default_newline, wanted=wanted,
+                                      pending=set(wanted))
+            try:
+                module._codegen(recorder)
+            except _AllFound:
+                pass
             found = {**recorder.provisional, **recorder.syntactic}
             if wanted <= found.keys():
                 return found
@@ -40,11 +44,16 @@ def start_positions(module: cst.Module, nodes: Collection[cst.CSTNode]) -> dict[
     return {id(node): (positions[node].start.line, positions[node].start.column) for node in nodes}
 
 
+class _AllFound(Exception):
+    """Every node asked for has been generated: the rest of the module need not be."""
+
+
 if CodegenState is not None:
 
     @dataclass
     class _StartRecorder(CodegenState):  # type: ignore[misc,valid-type]
         wanted: set[int] = field(default_factory=set)
+        pending: set[int] = field(default_factory=set)
         provisional: dict[int, Start] = field(default_factory=dict)
         syntactic: dict[int, Start] = field(default_factory=dict)
         line: int = 1
@@ -65,6 +74,12 @@ if CodegenState is not None:
         def before_codegen(self, node: cst.CSTNode) -> None:
             if id(node) in self.wanted:
                 self.provisional.setdefault(id(node), (self.line, self.column))
+
+        def after_codegen(self, node: cst.CSTNode) -> None:
+            if id(node) in self.pending:
+                self.pending.discard(id(node))
+                if not self.pending:
+                    raise _AllFound
 
         def pop_trailing_newline(self) -> None:
             pass

@@ -65,33 +65,102 @@ def _is_decorator(source: str, offset: int) -> bool:
 
 class Triggers:
     """Where each check's ingredients occur: a part of the file can hold a finding only if, for some
-    check, every pattern of one of its groups matches on a line inside that part."""
+    check, every pattern of one of its groups matches on a line inside that part.
+
+    Patterns are searched lazily, in group order: a group whose first pattern never matches costs
+    one search (so put the rarest pattern first)."""
 
     def __init__(self, source: str, groups: Sequence[Sequence[str]]) -> None:
+        self.source = source
         self.groups = [tuple(group) for group in groups]
-        patterns = sorted({p for group in self.groups for p in group})
-        self.lines = {p: trigger_lines(source, re.compile(p)) for p in patterns}
+        self._offsets: dict[str, list[int]] = {}
+        self._lines: dict[str, list[int]] = {}
+        self.active = [group for group in self.groups if all(self._matches(p) for p in group)]
+
+    def _matches(self, pattern: str) -> list[int]:
+        found = self._offsets.get(pattern)
+        if found is None:
+            found = self._offsets[pattern] = match_offsets(self.source, re.compile(pattern))
+        return found
+
+    def lines(self, pattern: str) -> list[int]:
+        """Line numbers (1-based) on which `pattern` matches."""
+        found = self._lines.get(pattern)
+        if found is None:
+            found = self._lines[pattern] = offset_lines(self.source, self._matches(pattern))
+        return found
+
+    def outside_prose(self, tree: ast.Module) -> Triggers:
+        """Forget matches in comments and docstrings (`# the loss ...`): a word there is no code."""
+        docstring_lines = prose_lines(tree, self.source.splitlines())
+        for pattern, offsets in self._offsets.items():
+            self._offsets[pattern] = [o for o in offsets if not _in_comment(self.source, o)]
+        self._lines = {}
+        if docstring_lines:
+            for pattern in self._offsets:
+                self._lines[pattern] = [line for line in self.lines(pattern) if line not in docstring_lines]
+        self.active = [group for group in self.active if all(self.lines(p) for p in group)]
+        return self
 
     def __bool__(self) -> bool:
-        return any(all(self.lines[p] for p in group) for group in self.groups)
+        return bool(self.active)
 
     def hit(self, start: int, end: int) -> bool:
-        return any(all(_hit(self.lines[p], start, end) for p in group) for group in self.groups)
+        return any(all(_hit(self.lines(p), start, end) for p in group) for group in self.active)
+
+    def hit_any_pattern(self, start: int, end: int) -> bool:
+        """Whether any pattern of a group that can match in this file matches on these lines."""
+        return any(_hit(self.lines(p), start, end) for group in self.active for p in group)
 
 
-def trigger_lines(source: str, pattern: re.Pattern[str]) -> list[int]:
-    """Line numbers (1-based) on which `pattern` matches (decorators never count as `@`)."""
-    offsets = [m.start() for m in pattern.finditer(source)
-               if not (source[m.start()] == "@" and _is_decorator(source, m.start()))]
-    if not offsets:
-        return []
-    lines, line, position = [], 1, 0
+def match_offsets(source: str, pattern: re.Pattern[str]) -> list[int]:
+    """Where `pattern` matches (decorators never count as `@`)."""
+    return [m.start() for m in pattern.finditer(source)
+            if not (source[m.start()] == "@" and _is_decorator(source, m.start()))]
+
+
+def offset_lines(source: str, offsets: Sequence[int]) -> list[int]:
+    """The distinct line numbers (1-based) of ascending offsets."""
+    lines: list[int] = []
+    line, position = 1, 0
     for offset in offsets:
         line += source.count("\n", position, offset)
         position = offset
         if not lines or lines[-1] != line:
             lines.append(line)
     return lines
+
+
+def _in_comment(source: str, offset: int) -> bool:
+    """After a `#` that no open quote precedes on its line (a quote inside a string makes this answer
+    no, which only keeps a match)."""
+    line_start = source.rfind("\n", 0, offset) + 1
+    hash_at = source.find("#", line_start, offset)
+    if hash_at < 0:
+        return False
+    return source.count('"', line_start, hash_at) % 2 == 0 and source.count("'", line_start, hash_at) % 2 == 0
+
+
+_STRING_START = re.compile(r"[rRbBuU]{0,2}(\"\"\"|\'\'\'|\"|\')")
+
+
+def prose_lines(tree: ast.Module, lines: Sequence[str]) -> set[int]:
+    """Lines that hold nothing but a docstring (or another string used as a statement)."""
+    prose: set[int] = set()
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            for child in getattr(node, field, ()):
+                if isinstance(child, ast.Expr) and isinstance(child.value, ast.Constant) and isinstance(
+                        child.value.value, str):
+                    first, last = child.lineno, child.end_lineno or child.lineno
+                    prose.update(range(first + 1, last))
+                    if _STRING_START.match(lines[first - 1].lstrip()) and lines[last - 1].rstrip().endswith(("'", '"')):
+                        prose.update((first, last))
+                elif isinstance(child, ast.AST):
+                    stack.append(child)
+    return prose
 
 
 def _hit(triggered: Sequence[int], start: int, end: int) -> bool:
@@ -120,8 +189,8 @@ def _triggered_self_attrs(init: ast.AST, triggered: Triggers) -> set[str]:
     """`self.x` set in `__init__` on a triggered line (`self.criterion = nn.MSELoss()`)."""
     attrs = set()
     for node in ast.walk(init):
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and any(
-                _hit(lines, node.lineno, node.end_lineno or node.lineno) for lines in triggered.lines.values()):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and triggered.hit_any_pattern(
+                node.lineno, node.end_lineno or node.lineno):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             attrs.update(t.attr for t in targets if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name))
     return attrs
@@ -133,13 +202,13 @@ def _reads_self_attr(method: ast.AST, attrs: set[str]) -> bool:
 
 
 #: Module-level statements longer than this are skipped when they hold no trigger and name nothing
-#: imported from the libraries the checks reason about (timm's thousand-line config dicts).
+#: imported from the libraries the checks reason about (timm's thousand-line config dicts, `__all__`).
 LARGE_STATEMENT_LINES = 20
 ANALYSED_LIBRARIES = ("torch", "numpy", "array")
 
 
-def library_names(tree: ast.Module) -> re.Pattern[str]:
-    """A word pattern for the module-level names bound to torch, numpy or array imports."""
+def library_names(tree: ast.Module) -> frozenset[str]:
+    """The module-level names bound to torch, numpy or array imports."""
     names = set(ANALYSED_LIBRARIES)
     for node in tree.body:
         if isinstance(node, ast.Import):
@@ -147,22 +216,32 @@ def library_names(tree: ast.Module) -> re.Pattern[str]:
                          if a.name.split(".")[0] in ANALYSED_LIBRARIES)
         elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in ANALYSED_LIBRARIES:
             names.update(a.asname or a.name for a in node.names)
-    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b")
+    return frozenset(names)
 
 
-def plan(tree: ast.Module, triggered: Triggers, lines: Sequence[str] = ()) -> list[Region]:
+def _names_any(node: ast.AST, names: frozenset[str]) -> bool:
+    """Whether the code of `node` (not its strings) names one of `names`."""
+    return any(isinstance(child, ast.Name) and child.id in names for child in ast.walk(node))
+
+
+def _is_bare_string(node: ast.stmt) -> bool:
+    """A module docstring or another constant used as a statement: it binds and does nothing."""
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+
+
+def plan(tree: ast.Module, triggered: Triggers) -> list[Region]:
     """Regions of the file in order; `parse` marks those worth a LibCST parse."""
     spans: list[tuple[int, int, bool, frozenset[str]]] = []
     nodes: list[list[ast.stmt]] = []
-    libraries = library_names(tree) if lines else None
+    libraries = library_names(tree)
     for node in tree.body:
         start, end = _first_line(node), node.end_lineno or node.lineno
-        # Module-level code passes facts from statement to statement: analysed, except a large
-        # statement that names none of the analysed libraries. A function or class only sees
-        # module-level names, so one without a trigger can be skipped whole.
-        always = not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-        if always and libraries is not None and end - start >= LARGE_STATEMENT_LINES:
-            always = libraries.search("".join(lines[start - 1:end])) is not None
+        # Module-level code passes facts from statement to statement: analysed, except a bare string
+        # and a large statement that names none of the analysed libraries. A function or class only
+        # sees module-level names, so one without a trigger can be skipped whole.
+        always = not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not _is_bare_string(node)
+        if always and end - start >= LARGE_STATEMENT_LINES:
+            always = _names_any(node, libraries)
         if spans and start <= spans[-1][1]:  # shares a line with the previous statement: one region
             prev = spans[-1]
             spans[-1] = (prev[0], max(prev[1], end), prev[2] or always, prev[3] | bound_names(node))
@@ -172,6 +251,7 @@ def plan(tree: ast.Module, triggered: Triggers, lines: Sequence[str] = ()) -> li
             nodes.append([node])
     regions = []
     for (start, end, always, bound), members in zip(spans, nodes):
-        blank = blank_methods(members[0], triggered) if len(members) == 1 else ()
-        regions.append(Region(start, end, always or triggered.hit(start, end), bound, blank))
+        parse = always or (triggered.hit(start, end) and not all(map(_is_bare_string, members)))
+        blank = blank_methods(members[0], triggered) if parse and len(members) == 1 else ()
+        regions.append(Region(start, end, parse, bound, blank))
     return regions
