@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from .analysis.interpreter import Handler, Interpreter, Settings
+from .analysis.imports import from_ast
+from .analysis.interpreter import Handler, Interpreter, Segment, Settings
 from .checks import ALL_CHECKS, Check, Finding
 from .positions import start_positions
 from .regions import Triggers, plan
@@ -83,13 +84,17 @@ def _analyse(source: str, tree: ast.Module, triggered: Triggers, settings: Setti
              checks_enabled: list[type[Check]]) -> list[Located]:
     lines = source.splitlines(keepends=True)
     regions = plan(tree, triggered)
-    segments: list[tuple[int, cst.Module | None, frozenset[str]]] = []
+    segments: list[Segment] = []
     modules: dict[int, cst.Module] = {}
     for index, region in enumerate(regions):
+        imports = region.imports() if region.parse else None
+        if imports is not None:
+            segments.append((index, tuple(map(from_ast, imports)), frozenset()))
+            continue
         module = _parse_region(region.text(lines)) if region.parse else None
         if module is not None:
             modules[index] = module
-        segments.append((index, module, region.bound))
+        segments.append((index, module, frozenset() if module is not None else region.bound()))
     findings: list[tuple[int, Finding]] = []
     with _recursion_allowance(ANALYSIS_RECURSION_LIMIT):
         interpreter = Interpreter(cst.Module(body=[]), {}, settings_for(source, settings))
@@ -101,9 +106,33 @@ def _analyse(source: str, tree: ast.Module, triggered: Triggers, settings: Setti
 
 def _parse_region(text: str) -> cst.Module | None:
     try:
-        return cst.parse_module(text)
+        with _validation_skipped():
+            return cst.parse_module(text)
     except (Exception, RecursionError):  # LibCST raises more than ParserSyntaxError on valid code (#1061)
         return None  # LibCST cannot read this part: its names are left unknown
+
+
+@contextmanager
+def _validation_skipped() -> Iterator[None]:
+    """Build the parser's nodes without `CSTNode.__post_init__`'s validation, an eighth of the parse.
+
+    Validation guards trees built by hand; the native parser's output is valid by construction
+    (LibCST's own note there: "avoid validating the tree when parsing a file"). The hook is put back
+    at once, so any other user of libcst in the process is untouched. Should a LibCST release drop
+    the hook, nothing is skipped."""
+    hook = cst.CSTNode.__dict__.get("__post_init__")
+    if hook is None:
+        yield
+        return
+    cst.CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        cst.CSTNode.__post_init__ = hook  # type: ignore[method-assign]
+
+
+def _no_validation(node: cst.CSTNode) -> None:
+    return None
 
 
 def _locate(findings: list[tuple[int, Finding]], modules: dict[int, cst.Module], regions: list) -> set[Located]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,8 +21,17 @@ class Region:
     start: int  # first line (1-based), decorators included
     end: int  # last line
     parse: bool  # module-level code, or a definition that holds a trigger: analysed
-    bound: frozenset[str]  # names a skipped region binds at module level (forgotten)
+    statements: tuple[ast.stmt, ...]  # the top-level statements it spans
     blank: tuple[tuple[int, int], ...] = ()  # line ranges inside it not worth parsing (trigger-less methods)
+
+    def imports(self) -> tuple[ast.Import | ast.ImportFrom, ...] | None:
+        """The statements, when they are all imports (bindings `ast` reads as well as LibCST)."""
+        found = tuple(s for s in self.statements if isinstance(s, (ast.Import, ast.ImportFrom)))
+        return found if len(found) == len(self.statements) else None
+
+    def bound(self) -> frozenset[str]:
+        """Names the region binds at module level: forgotten when it is skipped (or LibCST rejects it)."""
+        return frozenset().union(*map(bound_names, self.statements))
 
     def text(self, lines: Sequence[str]) -> str:
         """The region's source, with blanked methods replaced by empty lines (line numbers unchanged)."""
@@ -80,7 +90,8 @@ class Triggers:
     def _matches(self, pattern: str) -> list[int]:
         found = self._offsets.get(pattern)
         if found is None:
-            found = self._offsets[pattern] = match_offsets(self.source, re.compile(pattern))
+            found = sorted(set().union(*(match_offsets(self.source, regex) for regex in _compiled(pattern))))
+            self._offsets[pattern] = found
         return found
 
     def lines(self, pattern: str) -> list[int]:
@@ -111,6 +122,38 @@ class Triggers:
     def hit_any_pattern(self, start: int, end: int) -> bool:
         """Whether any pattern of a group that can match in this file matches on these lines."""
         return any(_hit(self.lines(p), start, end) for group in self.active for p in group)
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled(pattern: str) -> tuple[re.Pattern[str], ...]:
+    """One regex per top-level alternative: `re` finds a literal-led pattern with a fast substring
+    search, but scans an alternation (`transpose|permute|...`) character by character, ten times slower."""
+    return tuple(map(re.compile, top_level_alternatives(pattern)))
+
+
+def top_level_alternatives(pattern: str) -> list[str]:
+    """`a|b(c|d)|[|]` -> `a`, `b(c|d)`, `[|]`: splits at the bars outside groups and classes."""
+    parts, current, depth, in_class, escaped = [], [], 0, False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
 
 
 def match_offsets(source: str, pattern: re.Pattern[str]) -> list[int]:
@@ -231,7 +274,7 @@ def _is_bare_string(node: ast.stmt) -> bool:
 
 def plan(tree: ast.Module, triggered: Triggers) -> list[Region]:
     """Regions of the file in order; `parse` marks those worth a LibCST parse."""
-    spans: list[tuple[int, int, bool, frozenset[str]]] = []
+    spans: list[tuple[int, int, bool]] = []
     nodes: list[list[ast.stmt]] = []
     libraries = library_names(tree)
     for node in tree.body:
@@ -244,14 +287,14 @@ def plan(tree: ast.Module, triggered: Triggers) -> list[Region]:
             always = _names_any(node, libraries)
         if spans and start <= spans[-1][1]:  # shares a line with the previous statement: one region
             prev = spans[-1]
-            spans[-1] = (prev[0], max(prev[1], end), prev[2] or always, prev[3] | bound_names(node))
+            spans[-1] = (prev[0], max(prev[1], end), prev[2] or always)
             nodes[-1].append(node)
         else:
-            spans.append((start, end, always, bound_names(node)))
+            spans.append((start, end, always))
             nodes.append([node])
     regions = []
-    for (start, end, always, bound), members in zip(spans, nodes):
+    for (start, end, always), members in zip(spans, nodes):
         parse = always or (triggered.hit(start, end) and not all(map(_is_bare_string, members)))
         blank = blank_methods(members[0], triggered) if parse and len(members) == 1 else ()
-        regions.append(Region(start, end, parse, bound, blank))
+        regions.append(Region(start, end, parse, tuple(members), blank))
     return regions

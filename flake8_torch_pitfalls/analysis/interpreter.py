@@ -19,11 +19,14 @@ import libcst as cst
 from . import torch_api as api
 from .context import GradState, with_item_effect
 from .evaluation import Evaluator, qualified
+from .imports import ImportSpec, from_cst
 from .syntax import dotted_name, names_in, target_root
 from .values import SELF, SHAPE, TUPLE, UNKNOWN_VALUE, Value, join, ref, with_facts
 
 Handler = Callable[[cst.CSTNode, "Interpreter"], None]
 Deferred = Callable[["Frame"], None]
+#: (region index, its code: parsed, or only imports, or None when skipped, the names a skipped one binds)
+Segment = tuple[int, "cst.Module | tuple[ImportSpec, ...] | None", frozenset[str]]
 
 #: Loops nested deeper than this are interpreted once (no joined pre-pass), bounding the work.
 MAX_PREPASS_DEPTH = 2
@@ -225,15 +228,19 @@ class Interpreter(Evaluator):
         self.exec_block(self.module.body)
         self.finish_frame(self.frame)
 
-    def run_segments(self, segments: Sequence[tuple[int, cst.Module | None, frozenset[str]]]) -> None:
-        """Interpret a file given as regions: parsed ones run, skipped ones only forget what they bind."""
-        for region, module, forgotten in segments:
+    def run_segments(self, segments: Sequence[Segment]) -> None:
+        """Interpret a file given as regions: parsed ones run, import-only ones bind their names, and
+        skipped ones only forget what they bind."""
+        for region, body, forgotten in segments:
             self.region = region
-            if module is None:
+            if isinstance(body, cst.Module):
+                self.exec_block(body.body)
+            elif body is not None:
+                for spec in body:
+                    self.exec_import(spec)
+            else:
                 for name in forgotten:
                     self.frame.env[name] = UNKNOWN_VALUE
-            else:
-                self.exec_block(module.body)
         self.finish_frame(self.frame)
 
     def finish_frame(self, frame: Frame) -> None:
@@ -281,10 +288,8 @@ class Interpreter(Evaluator):
             self.exec_ann_assign(small)
         elif isinstance(small, cst.Expr):
             self.eval(small.value, small)
-        elif isinstance(small, cst.Import):
-            self.exec_import(small)
-        elif isinstance(small, cst.ImportFrom):
-            self.exec_import_from(small)
+        elif isinstance(small, (cst.Import, cst.ImportFrom)):
+            self.exec_import(from_cst(small))
         elif isinstance(small, cst.Return):
             if small.value is not None:
                 self.eval(small.value, small)
@@ -401,27 +406,21 @@ class Interpreter(Evaluator):
             operator = _AUG_TO_BINARY.get(type(node.operator), cst.Add)
             self.bind(node.target, self.combine(current, operator(), value, in_place=True), fresh=False)
 
-    def exec_import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            full = dotted_name(alias.name) or ""
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self.bind_name(alias.asname.name.value, ref(full))
-            else:
-                top = full.split(".", 1)[0]
-                self.bind_name(top, ref(top))
-
-    def exec_import_from(self, node: cst.ImportFrom) -> None:
-        if isinstance(node.names, cst.ImportStar):
-            if node.module is not None and not node.relative:
-                self.import_star(dotted_name(node.module) or "")
+    def exec_import(self, spec: ImportSpec) -> None:
+        if spec.module is None:  # `import a.b` binds `a`; `import a.b as c` binds `c` to `a.b`
+            for name, asname in spec.names:
+                top = name.split(".", 1)[0]
+                self.bind_name(asname or top, ref(name if asname else top))
             return
-        module = dotted_name(node.module) or "" if node.module is not None else ""
-        if node.relative:  # the project's own modules: known objects, never tensors
-            module = "relative:" + "." * len(node.relative) + module
-        for alias in node.names:
-            name = dotted_name(alias.name) or ""
-            bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
-            self.bind_name(bound, qualified(f"{module}.{name}"))
+        module = spec.module
+        if spec.level:  # the project's own modules: known objects, never tensors
+            module = "relative:" + "." * spec.level + module
+        if spec.star:
+            if not spec.level:
+                self.import_star(module)
+            return
+        for name, asname in spec.names:
+            self.bind_name(asname or name, qualified(f"{module}.{name}"))
 
     def import_star(self, module: str) -> None:
         """`from torch import *` binds the names the checks know of in that module."""

@@ -24,7 +24,9 @@ _APPENDERS = frozenset({"append", "extend", "insert", "add"})
 class LossKeptAcrossIterations(Check):
     code = "TPF001"
     summary = "loss tensor kept across iterations (use .item() / float() / .detach())"
-    triggers = ((r"loss",), (r"Loss",), (r"LOSS",), (r"backward",))
+    # A loss is named (`loss`, `nn.MSELoss`, `F.mse_loss`, the functional losses without the word)
+    # or backpropagated (`x.backward(`, not `fsdp_backward_prefetch`).
+    triggers = ((r"loss|Loss|LOSS|cross_entropy|kl_div|backward\(",),)
 
     def visit_AugAssign(self, node: cst.AugAssign, at: Interpreter) -> None:
         self._consider(node, node.target, node.value, at)

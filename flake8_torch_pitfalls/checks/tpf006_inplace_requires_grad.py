@@ -23,7 +23,9 @@ _MESSAGE = ("in-place {what} on a leaf tensor that requires grad raises 'a leaf 
 class InplaceOnRequiresGrad(Check):
     code = "TPF006"
     summary = "in-place operation on a tensor that requires grad"
-    triggers = ((r"requires_grad|Parameter", r"[A-Za-z0-9]_\(|[-+*/@%&|^]=|\]\s*=[^=]"),)
+    # In-place: a call of a name ending in `_`, an augmented assignment, an item assignment. Each
+    # alternative starts with a literal (the class is checked behind it), which `re` finds fast.
+    triggers = ((r"requires_grad|Parameter", r"_\((?<=[A-Za-z0-9]_\()|=(?<=[-+*/@%&|^]=)|\]\s*=[^=]"),)
 
     def visit_Call(self, node: cst.Call, at: Interpreter) -> None:
         func = node.func
