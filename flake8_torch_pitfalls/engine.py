@@ -83,7 +83,7 @@ def check_source(source: str, settings: Settings = Settings(), disabled: Collect
 def _analyse(source: str, tree: ast.Module, triggered: Triggers, settings: Settings,
              checks_enabled: list[type[Check]]) -> list[Located]:
     lines = source.splitlines(keepends=True)
-    regions = plan(tree, triggered)
+    regions = plan(tree, triggered, lines)
     segments: list[Segment] = []
     modules: dict[int, cst.Module] = {}
     for index, region in enumerate(regions):

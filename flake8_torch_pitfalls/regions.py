@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ast
 import bisect
+import dataclasses
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -272,7 +274,13 @@ def _is_bare_string(node: ast.stmt) -> bool:
     return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
 
 
-def plan(tree: ast.Module, triggered: Triggers) -> list[Region]:
+#: LibCST's native parser holds about 600 bytes per character of the text it parses, so one
+#: 10,000-line data table (torch's `op_db`) would cost 400 MiB. Larger pieces are split (a class: its
+#: `__init__` with a few methods at a time) or else skipped like trigger-less code.
+MAX_PARSED_CHARS = 150_000
+
+
+def plan(tree: ast.Module, triggered: Triggers, lines: Sequence[str]) -> list[Region]:
     """Regions of the file in order; `parse` marks those worth a LibCST parse."""
     spans: list[tuple[int, int, bool]] = []
     nodes: list[list[ast.stmt]] = []
@@ -293,8 +301,63 @@ def plan(tree: ast.Module, triggered: Triggers) -> list[Region]:
             spans.append((start, end, always))
             nodes.append([node])
     regions = []
+    sizes = _LineSizes(lines) if len(triggered.source) > MAX_PARSED_CHARS else None  # else every piece fits
     for (start, end, always), members in zip(spans, nodes):
         parse = always or (triggered.hit(start, end) and not all(map(_is_bare_string, members)))
         blank = blank_methods(members[0], triggered) if parse and len(members) == 1 else ()
-        regions.append(Region(start, end, parse, tuple(members), blank))
+        region = Region(start, end, parse, tuple(members), blank)
+        regions.extend(_within_parse_limit(region, sizes) if parse and sizes is not None else [region])
     return regions
+
+
+class _LineSizes:
+    """Characters in a line range, from prefix sums computed once."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.ends = list(itertools.accumulate(map(len, lines)))
+
+    def chars(self, start: int, end: int) -> int:
+        return self.ends[end - 1] - (self.ends[start - 2] if start > 1 else 0)
+
+    def parsed(self, region: Region, blank: Iterable[tuple[int, int]]) -> int:
+        """Length of the region's text with `blank` ranges emptied."""
+        return self.chars(region.start, region.end) - sum(self.chars(a, b) - (b - a + 1) for a, b in blank)
+
+
+def _within_parse_limit(region: Region, sizes: _LineSizes) -> list[Region]:
+    """The region, or pieces of it that each parse within MAX_PARSED_CHARS (a class keeps its other
+    statements and `__init__` in every piece), or the region skipped when no piece can."""
+    if sizes.parsed(region, region.blank) <= MAX_PARSED_CHARS:
+        return [region]
+    skipped = [dataclasses.replace(region, parse=False, blank=())]
+    node = region.statements[0]
+    if not isinstance(node, ast.ClassDef) or len(region.statements) > 1:
+        return skipped
+    analysed = [span for span in _method_spans(node) if span not in region.blank]
+    base = sizes.parsed(region, [*region.blank, *analysed])
+    if base > MAX_PARSED_CHARS:
+        return skipped
+    pieces: list[list[tuple[int, int]]] = [[]]
+    room = MAX_PARSED_CHARS - base
+    for span in analysed:
+        size = sizes.chars(*span)
+        if size > MAX_PARSED_CHARS - base:
+            continue  # a method that alone is too large: left out of every piece
+        if size > room:
+            pieces.append([])
+            room = MAX_PARSED_CHARS - base
+        pieces[-1].append(span)
+        room -= size
+    return [dataclasses.replace(region, blank=(*region.blank, *(s for s in analysed if s not in piece)))
+            for piece in pieces]
+
+
+def _method_spans(node: ast.ClassDef) -> list[tuple[int, int]]:
+    """Line spans of the methods but `__init__`, in this class and the classes nested in it."""
+    spans = []
+    for item in node.body:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name != "__init__":
+            spans.append((_first_line(item), item.end_lineno or item.lineno))
+        elif isinstance(item, ast.ClassDef):
+            spans += _method_spans(item)
+    return spans

@@ -137,6 +137,30 @@ def test_huge_generated_file_finishes_with_every_finding(tmp_path: Path) -> None
     assert [int(r["line"]) for r in rows[:2]] == [6, 12]
 
 
+def test_pieces_too_large_to_parse_at_once(tmp_path: Path) -> None:
+    """A class larger than one LibCST parse may hold (MAX_PARSED_CHARS) is analysed a few methods at a
+    time, nested classes included; a data table that large is skipped, and the code after it is not."""
+    from flake8_torch_pitfalls.regions import MAX_PARSED_CHARS, Triggers, plan
+
+    method = "        def m{i}(self):\n            x = torch.randn(3)\n            return x.data, {pad!r}\n\n"
+    methods = "".join(method.format(i=i, pad="p" * 40) for i in range(3000))
+    table = "TABLE = [\n" + "    (torch.float32, 'row'),\n" * (MAX_PARSED_CHARS // 25) + "]\n"
+    source = ("import torch\n\n\nclass Outer:\n    class Inner:\n        def __init__(self):\n"
+              "            self.n = 1\n\n" + methods + "\n" + table + "\n\ndef after():\n    return torch.zeros(3).data\n")
+    assert len(methods) > 2 * MAX_PARSED_CHARS and len(table) > MAX_PARSED_CHARS
+    tree = ast.parse(source)
+    pieces = [r for r in plan(tree, Triggers(source, [("data",)]).outside_prose(tree), source.splitlines(True))
+              if isinstance(r.statements[0], ast.ClassDef)]
+    assert len(pieces) >= 3 and all(r.parse for r in pieces)  # the scenario really splits the class
+    path = tmp_path / "big.py"
+    path.write_text(source)
+    expected = [number for number, text in enumerate(source.splitlines(), start=1)
+                if "return x.data" in text or "zeros(3).data" in text]
+    rows = parse_output(flake8(str(path)).stdout)
+    assert [int(r["line"]) for r in rows] == expected
+    assert len(expected) == 3001 and {r["code"] for r in rows} == {"TPF002"}
+
+
 def test_an_internal_error_is_one_line_and_the_run_goes_on(tmp_path: Path) -> None:
     """Our own engine is made to fail on one file (flake8 and the other file are real)."""
     (tmp_path / "boom.py").write_text("import torch\n# BOOM\nx = torch.randn(2, 3).t().view(-1)\n")
