@@ -69,8 +69,8 @@ def bound_names(node: ast.stmt) -> frozenset[str]:
     return frozenset(names)
 
 
-def _is_decorator(source: str, offset: int) -> bool:
-    """An `@` that starts its line (after indentation) is a decorator, not a matrix product."""
+def _starts_line(source: str, offset: int) -> bool:
+    """Whether only indentation precedes `offset` on its line (an `@` there is a decorator)."""
     line_start = source.rfind("\n", 0, offset) + 1
     return source[line_start:offset].strip() == ""
 
@@ -92,7 +92,8 @@ class Triggers:
     def _matches(self, pattern: str) -> list[int]:
         found = self._offsets.get(pattern)
         if found is None:
-            found = sorted(set().union(*(match_offsets(self.source, regex) for regex in _compiled(pattern))))
+            found = sorted(set().union(*(match_offsets(self.source, regex, at_line_start)
+                                         for regex, at_line_start in _compiled(pattern))))
             self._offsets[pattern] = found
         return found
 
@@ -127,10 +128,13 @@ class Triggers:
 
 
 @functools.lru_cache(maxsize=None)
-def _compiled(pattern: str) -> tuple[re.Pattern[str], ...]:
+def _compiled(pattern: str) -> tuple[tuple[re.Pattern[str], bool], ...]:
     """One regex per top-level alternative: `re` finds a literal-led pattern with a fast substring
-    search, but scans an alternation (`transpose|permute|...`) character by character, ten times slower."""
-    return tuple(map(re.compile, top_level_alternatives(pattern)))
+    search, but scans an alternation (`transpose|permute|...`) character by character, ten times slower.
+    An alternative that starts with `^` must start its line after indentation (`^for\\s`: a loop
+    statement); that is checked behind each match, for the same reason."""
+    return tuple((re.compile(alternative.removeprefix("^")), alternative.startswith("^"))
+                 for alternative in top_level_alternatives(pattern))
 
 
 def top_level_alternatives(pattern: str) -> list[str]:
@@ -158,10 +162,11 @@ def top_level_alternatives(pattern: str) -> list[str]:
     return parts
 
 
-def match_offsets(source: str, pattern: re.Pattern[str]) -> list[int]:
-    """Where `pattern` matches (decorators never count as `@`)."""
+def match_offsets(source: str, pattern: re.Pattern[str], at_line_start: bool = False) -> list[int]:
+    """Where `pattern` matches (decorators never count as `@`), only at line starts if asked."""
     return [m.start() for m in pattern.finditer(source)
-            if not (source[m.start()] == "@" and _is_decorator(source, m.start()))]
+            if (_starts_line(source, m.start()) if at_line_start
+                else not (source[m.start()] == "@" and _starts_line(source, m.start())))]
 
 
 def offset_lines(source: str, offsets: Sequence[int]) -> list[int]:

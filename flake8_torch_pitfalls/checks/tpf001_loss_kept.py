@@ -25,8 +25,11 @@ class LossKeptAcrossIterations(Check):
     code = "TPF001"
     summary = "loss tensor kept across iterations (use .item() / float() / .detach())"
     # A loss is named (`loss`, `nn.MSELoss`, `F.mse_loss`, the functional losses without the word)
-    # or backpropagated (`x.backward(`, not `fsdp_backward_prefetch`).
-    triggers = ((r"loss|Loss|LOSS|cross_entropy|kl_div|backward\(",),)
+    # or backpropagated (`x.backward(`, not `fsdp_backward_prefetch`), and something outlives an
+    # iteration: a loop statement, or an accumulation into `self.` (what `outlives_iteration` asks).
+    triggers = ((r"loss|Loss|LOSS|cross_entropy|kl_div|backward\(",
+                 r"^for\s|^async\s+for\s|^while\s|self\.([\w.]+)(?:\s*(?:[-+*/%@&|^]|<<|>>|//|\*\*)=|"
+                 r"\.(?:append|extend|insert|add)\(|\[[^\n]*\]\s*=[^=]|\s*=[^\n]*self\.\1\b)"),)
 
     def visit_AugAssign(self, node: cst.AugAssign, at: Interpreter) -> None:
         self._consider(node, node.target, node.value, at)
