@@ -74,15 +74,15 @@ def check_source(source: str, settings: Settings = Settings(), disabled: Collect
                 tree = ast.parse(source)
         except (SyntaxError, ValueError) as error:
             raise SourceNotParsed(str(error)) from error
-    if not triggered.outside_prose(tree):
+    lines = source.splitlines(keepends=True)
+    if not triggered.outside_prose(tree, lines):
         return []
     with _collector_paused():
-        return _analyse(source, tree, triggered, settings, checks_enabled)
+        return _analyse(source, lines, tree, triggered, settings, checks_enabled)
 
 
-def _analyse(source: str, tree: ast.Module, triggered: Triggers, settings: Settings,
+def _analyse(source: str, lines: list[str], tree: ast.Module, triggered: Triggers, settings: Settings,
              checks_enabled: list[type[Check]]) -> list[Located]:
-    lines = source.splitlines(keepends=True)
     regions = plan(tree, triggered, lines)
     segments: list[Segment] = []
     modules: dict[int, cst.Module] = {}

@@ -104,9 +104,9 @@ class Triggers:
             found = self._lines[pattern] = offset_lines(self.source, self._matches(pattern))
         return found
 
-    def outside_prose(self, tree: ast.Module) -> Triggers:
+    def outside_prose(self, tree: ast.Module, lines: Sequence[str]) -> Triggers:
         """Forget matches in comments and docstrings (`# the loss ...`): a word there is no code."""
-        docstring_lines = prose_lines(tree, self.source.splitlines())
+        docstring_lines = prose_lines(tree, lines)
         for pattern, offsets in self._offsets.items():
             self._offsets[pattern] = [o for o in offsets if not _in_comment(self.source, o)]
         self._lines = {}

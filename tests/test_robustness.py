@@ -149,7 +149,8 @@ def test_pieces_too_large_to_parse_at_once(tmp_path: Path) -> None:
               "            self.n = 1\n\n" + methods + "\n" + table + "\n\ndef after():\n    return torch.zeros(3).data\n")
     assert len(methods) > 2 * MAX_PARSED_CHARS and len(table) > MAX_PARSED_CHARS
     tree = ast.parse(source)
-    pieces = [r for r in plan(tree, Triggers(source, [("data",)]).outside_prose(tree), source.splitlines(True))
+    lines = source.splitlines(keepends=True)
+    pieces = [r for r in plan(tree, Triggers(source, [("data",)]).outside_prose(tree, lines), lines)
               if isinstance(r.statements[0], ast.ClassDef)]
     assert len(pieces) >= 3 and all(r.parse for r in pieces)  # the scenario really splits the class
     path = tmp_path / "big.py"
