@@ -20,22 +20,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CACHE = ROOT / "benchmarks" / ".cache"
+from corpora import CACHE, LIBRARY, ROOT, ensure_corpus
+
 FLAKE8 = "flake8==7.5.0"
-PROJECTS = {
-    "torch": "torch==2.13.0",
-    "transformers": "transformers==4.57.1",
-    "diffusers": "diffusers==0.35.2",
-    "timm": "timm==1.0.20",
-    "pytorch_lightning": "pytorch_lightning==2.5.5",
-    "torchmetrics": "torchmetrics==1.8.2",
-    "accelerate": "accelerate==1.10.1",
-}
 TOOLS = {
     "plain": [FLAKE8],
     "ours": [FLAKE8, str(ROOT)],
@@ -67,24 +57,6 @@ class Run:
     rss_mib: float
     rc: int
     stderr: str
-
-
-def ensure_corpus(name: str, requirement: str) -> Path:
-    """Unpack the `.py` files of a pinned wheel into the cache (downloaded once)."""
-    target = CACHE / "corpus" / name
-    if target.is_dir() and any(target.rglob("*.py")):
-        return target
-    wheels = CACHE / "wheels"
-    wheels.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
-                    requirement, "-d", str(wheels)], check=True)
-    distribution = requirement.split("==")[0].replace("-", "_").lower()
-    wheel = next(w for w in sorted(wheels.glob("*.whl")) if w.name.lower().startswith(distribution))
-    with zipfile.ZipFile(wheel) as archive:
-        for member in archive.namelist():
-            if member.endswith(".py"):
-                archive.extract(member, target)
-    return target
 
 
 def ensure_venv(tool: str) -> Path:
@@ -170,7 +142,7 @@ def editor_files() -> tuple[Path, Path]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--projects", nargs="+", choices=sorted(PROJECTS), default=list(PROJECTS))
+    parser.add_argument("--projects", nargs="+", choices=sorted(LIBRARY), default=list(LIBRARY))
     parser.add_argument("--skip-torchfix", action="store_true")
     parser.add_argument("--latency-repeats", type=int, default=7)
     parser.add_argument("--repeats", type=int, default=3, help="runs of plain and ours per project (fastest kept)")
@@ -178,7 +150,7 @@ def main() -> int:
 
     tools = ["plain", "ours"] + ([] if args.skip_torchfix else ["torchfix"])
     venvs = {tool: ensure_venv(tool) for tool in tools}
-    corpora = {name: ensure_corpus(name, PROJECTS[name]) for name in args.projects}
+    corpora = {name: ensure_corpus("library", name) for name in args.projects}
 
     print(f"{'project':<18}{'files':>7}{'lines':>10}  " + "".join(f"{t + ' s':>12}" for t in tools)
           + f"{'parse s':>10}{'ours/plain':>12}{'tfix/ours':>11}{'ours MiB':>10}")

@@ -2,8 +2,8 @@
 
 flake8 has already parsed the file with `ast`; its statement lines let us cut the file into regions
 (top-level statements, merged where they share a line) and hand LibCST the module-level code and only
-those functions and classes whose text contains a check's trigger. Names bound by the regions left out are forgotten by the analysis, so
-skipping a region can only lose a finding, never invent one.
+those functions and classes whose text contains a check's trigger. Names bound by the regions left out
+are forgotten by the analysis, so skipping a region can only lose a finding, never invent one.
 """
 
 from __future__ import annotations
@@ -295,7 +295,8 @@ def plan(tree: ast.Module, triggered: Triggers, lines: Sequence[str]) -> list[Re
         # Module-level code passes facts from statement to statement: analysed, except a bare string
         # and a large statement that names none of the analysed libraries. A function or class only
         # sees module-level names, so one without a trigger can be skipped whole.
-        always = not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not _is_bare_string(node)
+        definition = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        always = not definition and not _is_bare_string(node)
         if always and end - start >= LARGE_STATEMENT_LINES:
             always = _names_any(node, libraries)
         if spans and start <= spans[-1][1]:  # shares a line with the previous statement: one region

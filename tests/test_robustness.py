@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from flake8_torch_pitfalls.engine import SourceNotParsed, check_source
 from flake8_torch_pitfalls.runtime import confirm
 
-from .helpers import FIXTURES, ROOT, check_text, flake8, parse_output
+from .helpers import FIXTURES, flake8, parse_output
 
 EXAMPLES = int(os.environ.get("TORCH_PITFALLS_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None,
@@ -71,11 +71,13 @@ def test_mutated_fixtures_never_raise(data: st.DataObject) -> None:
 
 
 ODD_FILES: dict[str, bytes] = {
-    "latin1.py": b"# -*- coding: latin-1 -*-\nimport torch\ns = '\xe9'\nw = torch.zeros(3, requires_grad=True)\nw.add_(1)\n",
+    "latin1.py": (b"# -*- coding: latin-1 -*-\nimport torch\ns = '\xe9'\n"
+                  b"w = torch.zeros(3, requires_grad=True)\nw.add_(1)\n"),
     "bom.py": b"\xef\xbb\xbfimport torch\nw = torch.zeros(3, requires_grad=True)\nw.add_(1)\n",
     "crlf.py": b"import torch\r\nw = torch.zeros(3, requires_grad=True)\r\nw.add_(1)\r\n",
     "tabs.py": b"import torch\nif True:\n\tw = torch.zeros(3, requires_grad=True)\n\tw.add_(1)\n",
-    "star.py": b"from torch import *\nw = zeros(3, requires_grad=True)\nw.add_(1)\ny = mm(randn(3, 4), randn(4, 2, dtype=float64))\n",
+    "star.py": (b"from torch import *\nw = zeros(3, requires_grad=True)\nw.add_(1)\n"
+                b"y = mm(randn(3, 4), randn(4, 2, dtype=float64))\n"),
     "empty.py": b"",
     "deep.py": b"import torch\nx = " + b"(" * 150 + b"torch.randn(3, 4).t().view(-1)" + b")" * 150 + b"\n",
     "nested.py": b"import torch\n" + b"".join(b"    " * i + b"if x:\n" for i in range(60))
@@ -146,7 +148,8 @@ def test_pieces_too_large_to_parse_at_once(tmp_path: Path) -> None:
     methods = "".join(method.format(i=i, pad="p" * 40) for i in range(3000))
     table = "TABLE = [\n" + "    (torch.float32, 'row'),\n" * (MAX_PARSED_CHARS // 25) + "]\n"
     source = ("import torch\n\n\nclass Outer:\n    class Inner:\n        def __init__(self):\n"
-              "            self.n = 1\n\n" + methods + "\n" + table + "\n\ndef after():\n    return torch.zeros(3).data\n")
+              "            self.n = 1\n\n" + methods + "\n" + table
+              + "\n\ndef after():\n    return torch.zeros(3).data\n")
     assert len(methods) > 2 * MAX_PARSED_CHARS and len(table) > MAX_PARSED_CHARS
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)

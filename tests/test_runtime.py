@@ -26,7 +26,10 @@ def test_every_fixture_has_a_runtime_rule() -> None:
     assert known_rules() == RULES
 
 
-@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(not CUDA, reason=CUDA_REASON))])
+ON_CUDA = pytest.mark.skipif(not CUDA, reason=CUDA_REASON)
+
+
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=ON_CUDA)])
 @pytest.mark.parametrize("rule", RULES)
 def test_reproducer_shows_the_pitfall(rule: str, device: str) -> None:
     evidence = confirm(rule, device)

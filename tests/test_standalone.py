@@ -134,7 +134,8 @@ def test_progress_only_on_a_terminal(tmp_path: Path) -> None:
         (tmp_path / f"m{i}.py").write_text("import torch\nx = torch.randn(2, 3).t().view(-1)\n")
     piped = check(".", cwd=tmp_path)
     assert piped.stderr == "" and len(piped.stdout.splitlines()) == 25
-    script = f"import sys; sys.argv = ['torch-pitfalls', 'check', '.']; from flake8_torch_pitfalls.cli import main; main()"
+    script = ("import sys; sys.argv = ['torch-pitfalls', 'check', '.']; "
+              "from flake8_torch_pitfalls.cli import main; main()")
     done = subprocess.run(["script", "-qec", f"{sys.executable} -c \"{script}\"", "/dev/null"],
                           capture_output=True, text=True, cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "TERM": "xterm"})
     if done.returncode == 127:
@@ -144,7 +145,8 @@ def test_progress_only_on_a_terminal(tmp_path: Path) -> None:
 
 def test_unparsable_and_undecodable_files_are_reported_not_fatal(tmp_path: Path) -> None:
     (tmp_path / "broken.py").write_text("import torch\nx = torch.randn(2, 3).t().view(-1)\ndef (:\n")
-    (tmp_path / "latin.py").write_bytes(b"# -*- coding: latin-1 -*-\nimport torch\ns = '\xe9'\nx = torch.randn(3, 4).t().view(-1)\n")
+    (tmp_path / "latin.py").write_bytes(
+        b"# -*- coding: latin-1 -*-\nimport torch\ns = '\xe9'\nx = torch.randn(3, 4).t().view(-1)\n")
     (tmp_path / "bad.py").write_bytes(b"import torch\ns = '\xff\xfe'\n")
     done = check(".", cwd=tmp_path)
     assert done.returncode == 1

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from . import torch_api as api
-from .syntax import dotted_name, target_names
+from .syntax import dotted_name, names_in, target_names
 from .layout import UNREAD, move_order, permute_order, swap_order
 from .values import (
     BYTES, DICT, DTYPE, LIST, LOSS_FN, MODULE, NDARRAY, NONE, NUMBER, OBJECT, RANGE, REF, SET, SHAPE,
@@ -251,8 +251,9 @@ class Evaluator:
             if isinstance(operator, cst.MatrixMultiply):
                 return tensor(loss=loss, dtype=_common_dtype(left, right))
             layout = left if left.kind == TENSOR else right
+            detached = all(v.detached or v.kind == NUMBER for v in (left, right))  # `0.1 * x.detach()`
             return tensor(loss=loss, dtype=_promoted_dtype(left, right), noncontig=layout.noncontig,
-                          perm=layout.perm, dims=layout.dims if layout.noncontig else None)
+                          perm=layout.perm, dims=layout.dims if layout.noncontig else None, detached=detached)
         if left.kind == NUMBER and right.kind == NUMBER:
             size = None
             if isinstance(operator, cst.Multiply) and left.size is not None and right.size is not None:
@@ -291,8 +292,9 @@ class Evaluator:
         if base.kind in (LIST, TUPLE) and single is not None:
             if single.kind == OBJECT:  # a slice
                 return Value(base.kind, elem=base.elem)
-            if base.items is not None and single.int_value is not None and -len(base.items) <= single.int_value < len(base.items):
-                return base.items[single.int_value]
+            index = single.int_value
+            if base.items is not None and index is not None and -len(base.items) <= index < len(base.items):
+                return base.items[index]
             return base.elem or UNKNOWN_VALUE
         if base.kind == NDARRAY:
             return Value(NDARRAY, dtype=base.dtype)
@@ -438,6 +440,8 @@ class Evaluator:
             return self.numpy_call(qualname, args)
         if qualname.startswith("torch.") and qualname.endswith("_") and args.positional:
             return args.positional[0]  # torch.relu_(x) and friends update and return x
+        if qualname.startswith("torch.") and qualname.rsplit(".", 1)[1] in api.INDEX_OPS:
+            return tensor(dtype="int64")
         if qualname.startswith("torch.") and any(v.kind == TENSOR for v in args.positional):
             return tensor(loss=self.any_loss(args))
         return UNKNOWN_VALUE
@@ -581,6 +585,8 @@ class Evaluator:
             return Value(NDARRAY, dtype=dtype)
         if qualname in api.DTYPES:
             return UNKNOWN_VALUE  # np.float32(x): a numpy scalar
+        if args.positional and not args.starred and not any(v.maybe_tensor for v in args.positional):
+            return Value(NDARRAY)  # `np.mean([...])`: numpy over Python or numpy data gives numpy back
         return UNKNOWN_VALUE
 
     # ---- methods ------------------------------------------------------------------------------
@@ -588,8 +594,13 @@ class Evaluator:
     def call_method(self, receiver: Value, receiver_node: cst.BaseExpression, name: str, node: cst.Call,
                     args: CallArgs) -> Value:
         if name in ("backward", "manual_backward"):
-            self.record_backward([receiver_node] if name == "backward" and not args.positional
-                                 else [a.value for a in node.args[:1]])
+            # `loss.backward()`, `t.backward(w * d.grad)` (a gradient: the receiver is backpropagated)
+            # vs `accelerator.backward(loss)`, `self.manual_backward(loss)` (the argument is).
+            first = next((a.value for a in node.args if a.keyword is None and not a.star), None)
+            if name == "backward" and (first is None or _reads_grad(first)):
+                self.record_backward([receiver_node])
+            elif first is not None:
+                self.record_backward([first])
             return Value(NONE)
         if receiver.kind == TENSOR:
             return self.tensor_method(receiver, receiver_node, name, args)
@@ -632,6 +643,8 @@ class Evaluator:
             if target is not None:
                 for arg in node.args:
                     self.record_flow(arg.value, target)
+        if receiver.kind == UNKNOWN and name in api.INDEX_OPS:
+            return Value(dtype="int64")  # a tensor's or an array's indices: never differentiable
         return UNKNOWN_VALUE
 
     def tensor_method(self, receiver: Value, receiver_node: cst.BaseExpression, name: str,
@@ -660,7 +673,7 @@ class Evaluator:
             other = args.get(0)
             return self.layout_kept(receiver, dtype=other.dtype if other is not None else None)
         if name in ("detach", "detach_"):
-            result = with_facts(receiver, loss=False, grad_leaf=False)
+            result = with_facts(receiver, loss=False, grad_leaf=False, detached=True)
             if name == "detach_":
                 self.rebind_receiver(receiver_node, result)
             return result
@@ -691,6 +704,8 @@ class Evaluator:
             return Value(NUMBER, dtype="int")
         if name in ("dim", "numel", "ndimension", "nelement", "element_size"):
             return Value(NUMBER, dtype="int")
+        if name in api.INDEX_OPS:
+            return tensor(dtype="int64")
         if name in api.MATRIX_METHODS:
             return tensor(dtype=_common_dtype(receiver, args.get(0) or UNKNOWN_VALUE),
                           loss=(receiver.loss or self.any_loss(args)) and not self.grad_disabled)
@@ -766,6 +781,11 @@ def qualified(qualname: str) -> Value:
 
 def _is_class_name(qualname: str) -> bool:
     return qualname.rsplit(".", 1)[-1][:1].isupper()
+
+
+def _reads_grad(node: cst.BaseExpression) -> bool:
+    """Whether an expression reads some tensor's `.grad` (it is a gradient, not a loss)."""
+    return any(name == "grad" or name.endswith(".grad") for name in names_in(node))
 
 
 def _is_backward_call(node: cst.Call) -> bool:

@@ -38,8 +38,8 @@ def from_cst(node: cst.Import | cst.ImportFrom) -> ImportSpec:
     module = dotted_name(node.module) or "" if node.module is not None else ""
     if isinstance(node.names, cst.ImportStar):
         return ImportSpec(module, len(node.relative), (), star=True)
-    return ImportSpec(module, len(node.relative), tuple((dotted_name(alias.name) or "", _asname(alias))
-                                                       for alias in node.names))
+    names = tuple((dotted_name(alias.name) or "", _asname(alias)) for alias in node.names)
+    return ImportSpec(module, len(node.relative), names)
 
 
 def _asname(alias: cst.ImportAlias) -> str | None:

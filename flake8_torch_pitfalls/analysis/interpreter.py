@@ -53,6 +53,8 @@ class Frame:
     env: dict[str, Value]
     parent: Frame | None
     grad: GradState
+    function: str = ""  # the function's name ("" for the module and class bodies)
+    owner: str = ""  # the name of the class the function is a method of
     loops: list[set[str]] = field(default_factory=list)  # names bound so far in each loop's iteration
     loop_entries: list[dict[str, Value]] = field(default_factory=list)  # facts entering each loop
     backward_nodes: list[cst.CSTNode] = field(default_factory=list)  # what reaches .backward()
@@ -116,10 +118,12 @@ class Interpreter(Evaluator):
         self.frame = Frame(env={}, parent=None, grad=GradState())
         self.module_frame = self.frame
         self.module_classes: set[str] = set()
+        self.metric_classes: set[str] = set()
         self.silent = 0  # > 0 during a loop's pre-pass: facts only, no events
         self.prepass_depth = 0
         self.last_frame = self.frame
         self.region = 0  # the region being interpreted (findings are located within it)
+        self.asserting = 0  # > 0 while an `assert` statement's expressions are evaluated
 
     # ---- queries for checks -------------------------------------------------------------------
 
@@ -142,8 +146,15 @@ class Interpreter(Evaluator):
         return self.frame.grad.autocast
 
     def outlives_iteration(self, target: cst.BaseExpression) -> bool:
-        """Whether a store into `target` survives the current loop iteration (or the call, for self)."""
+        """Whether a store into `target` survives the current loop iteration (or the call, for self).
+
+        Not when the accumulator was bound afresh earlier in this iteration (`self.loss = zero()`
+        at the top of the loop body): what it holds is dropped when the next iteration rebinds it.
+        """
         root = target_root(target)
+        accumulator = dotted_name(root)
+        if self.frame.loops and accumulator is not None and accumulator in self.frame.loops[-1]:
+            return False
         while isinstance(root, cst.Attribute):
             root = root.value
         if not isinstance(root, cst.Name):
@@ -296,6 +307,12 @@ class Interpreter(Evaluator):
                 self.frame.returned_nodes.append(small.value)
         elif isinstance(small, (cst.Pass, cst.Break, cst.Continue, cst.Global, cst.Nonlocal)):
             return
+        elif isinstance(small, cst.Assert):
+            self.asserting += 1
+            try:
+                self.eval_children(small)
+            finally:
+                self.asserting -= 1
         else:
             self.eval_children(small)
 
@@ -520,19 +537,23 @@ class Interpreter(Evaluator):
             self.exec_body(node.finalbody.body)
 
     def exec_function(self, node: cst.FunctionDef, self_attrs: dict[str, Value] | None = None,
-                      in_class: bool = False) -> None:
+                      owner: str | None = None) -> None:
+        """Interpret a function; `owner` names the class when it is a method."""
+        in_class = owner is not None
         grad = GradState()
         for decorator in node.decorators:
             value = self.eval(decorator.decorator, node)
             grad = with_item_effect(grad, decorator.decorator, value, self, self.settings)
         if in_class and node.name.value in api.NO_GRAD_HOOKS:
             grad = GradState(disabled=True)
+        if owner in self.metric_classes and api.is_metric_update(node.name.value):
+            grad = GradState(disabled=True)
         params = node.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             if param.default is not None:
                 self.eval(param.default, node)
         self.bind_name(node.name.value, UNKNOWN_VALUE)
-        frame = Frame(env={}, parent=self.frame, grad=grad)
+        frame = Frame(env={}, parent=self.frame, grad=grad, function=node.name.value, owner=owner or "")
         outer = self.frame
         self.frame = frame
         try:
@@ -567,10 +588,12 @@ class Interpreter(Evaluator):
             self.silent = saved
 
     def exec_class(self, node: cst.ClassDef) -> None:
-        is_module = False
+        is_module = is_metric = False
         for base in node.bases:
             value = self.eval(base.value, node)
             qualname = value.qualname or ""
+            if qualname.startswith(api.METRIC_PACKAGES) or qualname.removeprefix("local:") in self.metric_classes:
+                is_metric = True
             if qualname in MODULE_BASES or qualname.removeprefix("local:") in self.module_classes or (
                     qualname.startswith("torch.nn.") and qualname.rsplit(".", 1)[1][:1].isupper()
                     and qualname not in api.NN_NON_MODULES):
@@ -582,6 +605,8 @@ class Interpreter(Evaluator):
         name = node.name.value
         if is_module:
             self.module_classes.add(name)
+        if is_metric:
+            self.metric_classes.add(name)
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else node.body.body
         methods = [s for s in body if isinstance(s, cst.FunctionDef)]
         outer = self.frame
@@ -593,11 +618,11 @@ class Interpreter(Evaluator):
             self_attrs: dict[str, Value] = {}
             init = next((m for m in methods if m.name.value == "__init__"), None)
             if init is not None:
-                self.exec_function(init, in_class=True)
+                self.exec_function(init, owner=name)
                 self_attrs = _persistent_self_attrs(self.last_frame)
             for method in methods:
                 if method is not init:
-                    self.exec_function(method, self_attrs, in_class=True)
+                    self.exec_function(method, self_attrs, owner=name)
         finally:
             self.frame = outer
         self.bind_name(name, ref(f"local:{name}"))

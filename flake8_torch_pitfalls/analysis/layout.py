@@ -7,6 +7,7 @@ in storage and in order (perm[i+1] == perm[i] + 1 ...); splitting a dimension is
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from enum import Enum
 
@@ -15,6 +16,8 @@ from .values import Size
 
 #: A view size whose value cannot be read from the source (`dim`, `self.num_heads`): read as one dimension.
 UNREAD: Size = (-1, ("<unread>",))
+#: A dimension's size never read from the source: `s<shape id>.<dimension>` (values.Value.dim_size).
+_SHAPE_TOKEN = re.compile(r"s(\d+)\.(\d+)")
 
 
 class ViewVerdict(Enum):
@@ -85,6 +88,37 @@ def _foreign(size: Size, dims: list[Size]) -> bool:
     return bool(size[1]) and not own.intersection(size[1])
 
 
+def _token(size: Size | None) -> tuple[str, int] | None:
+    """`("7", 2)` for dimension 2 of shape 7, never read from the source (`s7.2`)."""
+    if size is None or size[0] != 1 or len(size[1]) != 1:
+        return None
+    match = _SHAPE_TOKEN.fullmatch(size[1][0])
+    return (match.group(1), int(match.group(2))) if match else None
+
+
+def _adopted(dims: list[Size], sizes: list[Size | None]) -> list[Size | None]:
+    """Sizes read from another tensor's shape, naming each of its dimensions once, as this tensor's.
+
+    `b, c, h, w = x.shape`, then `x = self.proj(x)` (sizes never read), then
+    `x.permute(0, 2, 3, 1).view(b, h * w, c)`: a tensor of the same rank whose sizes the source never
+    shows is read as having those sizes. If it had others, the view would fail whatever the strides.
+    """
+    own = [_token(d) for d in dims]
+    if any(t is None for t in own) or len({t[0] for t in own if t}) != 1 \
+            or sorted(t[1] for t in own if t) != list(range(len(dims))):
+        return sizes
+    shape = own[0][0] if own[0] else ""
+    tokens = [token for size in sizes if size is not None and size != UNREAD for token in size[1]]
+    read = [_SHAPE_TOKEN.fullmatch(token) for token in tokens]
+    if not read or any(m is None for m in read):
+        return sizes
+    others = {m.group(1) for m in read if m}
+    if len(others) != 1 or shape in others or sorted({int(m.group(2)) for m in read if m}) != list(range(len(dims))):
+        return sizes
+    rename = {token: _SHAPE_TOKEN.sub(lambda m: f"s{shape}.{m.group(2)}", token) for token in tokens}
+    return [s if s is None or s == UNREAD else (s[0], tuple(sorted(rename[t] for t in s[1]))) for s in sizes]
+
+
 def _split(dims: list[Size], index: int, size: Size | None) -> Size | None:
     """What is left of dimension `index` once `size` is split off it (`view(b, h, w, c)` of a
     `(b, h * w, c)` tensor), or None when `size` is not a proper factor of it."""
@@ -138,6 +172,7 @@ def group_dims(dims: tuple[Size | None, ...], sizes: list[Size | None]) -> list[
     When there is no `-1` and more sizes than dimensions, unreadable sizes are read as splits.
     """
     known = [d if d is not None else (1, (f"<unknown {i}>",)) for i, d in enumerate(dims)]
+    sizes = _adopted(known, sizes)
     # A size read from another tensor says nothing about this one's dimensions: unreadable.
     sizes = [UNREAD if s is not None and s != UNREAD and _foreign(s, known) else s for s in sizes]
     wildcards = [i for i, s in enumerate(sizes) if s is None]

@@ -51,6 +51,10 @@ FLOAT_FACTORIES = frozenset(
 #: Factories whose result takes the dtype of their first tensor argument.
 LIKE_FACTORIES = frozenset(f"torch.{n}" for n in ("zeros_like", "ones_like", "empty_like", "full_like"))
 INT_FACTORIES = frozenset({"torch.randint", "torch.randperm", "torch.randint_like"})
+#: Index-valued reductions: their int64 results can never require grad.
+INDEX_OPS = frozenset({"argmax", "argmin", "argsort", "argwhere", "nonzero", "bucketize", "searchsorted"})
+#: dtypes whose tensors can never require grad (autograd needs floating point or complex).
+NON_DIFFERENTIABLE_DTYPES = frozenset({"int64", "int32", "int16", "int8", "uint8", "bool"})
 OTHER_FACTORIES = frozenset(
     {"torch.tensor", "torch.as_tensor", "torch.arange", "torch.full", "torch.from_numpy",
      "torch.stack", "torch.cat", "torch.concat", "torch.where", "torch.bernoulli", "torch.multinomial"}
@@ -91,6 +95,15 @@ AUTOCAST = frozenset({"torch.autocast", "torch.amp.autocast", "torch.cuda.amp.au
                       "torch.cpu.amp.autocast", "torch.amp.autocast_mode.autocast"})
 #: PyTorch Lightning runs these hooks with gradients disabled.
 NO_GRAD_HOOKS = frozenset({"validation_step", "test_step", "predict_step"})
+#: Metric frameworks that run a metric's `update()` with gradients disabled: torchmetrics wraps it in
+#: `torch.set_grad_enabled(False)`, ignite calls it from a `@torch.no_grad()` `iteration_completed`.
+METRIC_PACKAGES = ("torchmetrics.", "ignite.metrics.")
+
+
+def is_metric_update(method: str) -> bool:
+    """`update`, and the `_update...` helpers it delegates to."""
+    return method == "update" or method.startswith("_update")
+
 
 #: Matrix products whose operands must share one dtype, with the positions of those operands.
 MATRIX_PRODUCTS: dict[str, tuple[int, ...]] = {

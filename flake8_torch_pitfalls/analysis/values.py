@@ -55,6 +55,7 @@ class Value:
     dtype: str | None = None
     loss: bool = False  # carries the autograd graph of a loss
     grad_leaf: bool = False  # a leaf that requires grad, or a view of one
+    detached: bool = False  # made by .detach() (or a copy of such a tensor): no autograd history
     param: bool = False  # a module parameter
     noncontig: str | None = None  # the op that left this tensor non-contiguous
     perm: tuple[int, ...] | None = None  # with noncontig: dims in storage order, when known
@@ -119,6 +120,7 @@ def join(a: Value, b: Value) -> Value:
         dtype=a.dtype if a.dtype == b.dtype else None,
         loss=a.loss and b.loss,
         grad_leaf=a.grad_leaf and b.grad_leaf,
+        detached=a.detached and b.detached,
         param=a.param and b.param,
         noncontig=a.noncontig if a.noncontig == b.noncontig and a.perm == b.perm else None,
         perm=a.perm if a.perm == b.perm else None,

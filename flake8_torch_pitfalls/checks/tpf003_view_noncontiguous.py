@@ -32,6 +32,8 @@ class ViewOnNonContiguous(Check):
         args = _positional(node, at)
         if any(v.kind == DTYPE for v in args.positional):
             return  # a dtype view reinterprets bytes; strides do not matter
+        if _keeps_every_dimension(node, func.value, at):
+            return  # `x.view(*x.shape, 1)` only adds size-1 dimensions: valid for any strides
         op = receiver.noncontig
         sizes = args.sizes()
         if receiver.perm is not None and receiver.dims is not None and sizes is not None \
@@ -60,3 +62,17 @@ def _positional(node: cst.Call, at: Interpreter) -> CallArgs:
     return CallArgs(positional, {}, bool(stars), star_last)
 
 
+def _keeps_every_dimension(node: cst.Call, receiver: cst.BaseExpression, at: Interpreter) -> bool:
+    """`x.view(*x.shape, 1, 1)` / `x.view(1, *x.size())`: the receiver's own sizes, plus literal 1s."""
+    own = [arg for arg in node.args if arg.star == "*" and _is_own_shape(arg.value, at.code(receiver), at)]
+    rest = [arg for arg in node.args if arg not in own]
+    return len(own) == 1 and all(
+        arg.keyword is None and not arg.star and isinstance(arg.value, cst.Integer) and arg.value.value == "1"
+        for arg in rest)
+
+
+def _is_own_shape(node: cst.BaseExpression, receiver: str, at: Interpreter) -> bool:
+    if isinstance(node, cst.Call) and not node.args:
+        node = node.func  # `x.size()`
+    return (isinstance(node, cst.Attribute) and node.attr.value in ("shape", "size")
+            and at.code(node.value) == receiver)

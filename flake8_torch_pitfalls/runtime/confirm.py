@@ -172,7 +172,8 @@ def _classify_silent_gradient(rule: str, device: str, timeout_s: float) -> Evide
     wrong = bad.raised is None and not _close(bad.info.get("values"), true_grad)
     detach_raises = _matches(detached.raised, TPF002_DETACH_RAISES)
     fixed = good.raised is None and _close(good.info.get("values"), true_grad)
-    seen = (f"bad (.data) {'gave gradient ' + _fmt(bad.info.get('values')) if bad.raised is None else _describe(bad.raised)}"
+    bad_seen = "gave gradient " + _fmt(bad.info.get("values")) if bad.raised is None else _describe(bad.raised)
+    seen = (f"bad (.data) {bad_seen}"
             f" vs true {_fmt(true_grad)}, no error; .detach() {_describe(detached.raised)}; "
             f"good {'gave the true gradient' if fixed else _describe(good.raised) or 'gave a wrong gradient'}")
     return Evidence(rule, device, CONFIRMED if wrong and detach_raises and fixed else NOT_CONFIRMED, seen,
