@@ -201,7 +201,7 @@ def main() -> int:
         plain_s, ours_s = latency(venvs["plain"], path, args.latency_repeats), latency(
             venvs["ours"], path, args.latency_repeats)
         print(f"  {label:<20} plain {plain_s * 1000:6.0f} ms, with ours {ours_s * 1000:6.0f} ms "
-              f"(+{(ours_s - plain_s) * 1000:.0f} ms)")
+              f"({(ours_s - plain_s) * 1000:+.0f} ms)")
 
     print(f"\nplugin errors over the corpus: {len(errors)}")
     for line in errors[:20]:
