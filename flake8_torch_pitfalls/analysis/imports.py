@@ -8,6 +8,7 @@ which qualified names: flake8's `ast` tree already says that, so import-only reg
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -34,12 +35,15 @@ def from_ast(node: ast.Import | ast.ImportFrom) -> ImportSpec:
 
 def from_cst(node: cst.Import | cst.ImportFrom) -> ImportSpec:
     if isinstance(node, cst.Import):
-        return ImportSpec(None, 0, tuple((dotted_name(alias.name) or "", _asname(alias)) for alias in node.names))
+        return ImportSpec(None, 0, _names(node.names))
     module = dotted_name(node.module) or "" if node.module is not None else ""
     if isinstance(node.names, cst.ImportStar):
         return ImportSpec(module, len(node.relative), (), star=True)
-    names = tuple((dotted_name(alias.name) or "", _asname(alias)) for alias in node.names)
-    return ImportSpec(module, len(node.relative), names)
+    return ImportSpec(module, len(node.relative), _names(node.names))
+
+
+def _names(aliases: Sequence[cst.ImportAlias]) -> tuple[tuple[str, str | None], ...]:
+    return tuple((dotted_name(alias.name) or "", _asname(alias)) for alias in aliases)
 
 
 def _asname(alias: cst.ImportAlias) -> str | None:

@@ -7,17 +7,14 @@ in storage and in order (perm[i+1] == perm[i] + 1 ...); splitting a dimension is
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from enum import Enum
 
-from .values import Size
+from .values import SHAPE_TOKEN, Size, shape_token
 
 
 #: A view size whose value cannot be read from the source (`dim`, `self.num_heads`): read as one dimension.
 UNREAD: Size = (-1, ("<unread>",))
-#: A dimension's size never read from the source: `s<shape id>.<dimension>` (values.Value.dim_size).
-_SHAPE_TOKEN = re.compile(r"s(\d+)\.(\d+)")
 
 
 class ViewVerdict(Enum):
@@ -92,7 +89,7 @@ def _token(size: Size | None) -> tuple[str, int] | None:
     """`("7", 2)` for dimension 2 of shape 7, never read from the source (`s7.2`)."""
     if size is None or size[0] != 1 or len(size[1]) != 1:
         return None
-    match = _SHAPE_TOKEN.fullmatch(size[1][0])
+    match = SHAPE_TOKEN.fullmatch(size[1][0])
     return (match.group(1), int(match.group(2))) if match else None
 
 
@@ -109,13 +106,13 @@ def _adopted(dims: list[Size], sizes: list[Size | None]) -> list[Size | None]:
         return sizes
     shape = own[0][0] if own[0] else ""
     tokens = [token for size in sizes if size is not None and size != UNREAD for token in size[1]]
-    read = [_SHAPE_TOKEN.fullmatch(token) for token in tokens]
+    read = [SHAPE_TOKEN.fullmatch(token) for token in tokens]
     if not read or any(m is None for m in read):
         return sizes
     others = {m.group(1) for m in read if m}
     if len(others) != 1 or shape in others or sorted({int(m.group(2)) for m in read if m}) != list(range(len(dims))):
         return sizes
-    rename = {token: _SHAPE_TOKEN.sub(lambda m: f"s{shape}.{m.group(2)}", token) for token in tokens}
+    rename = {token: shape_token(shape, int(match.group(2))) for token, match in zip(tokens, read) if match}
     return [s if s is None or s == UNREAD else (s[0], tuple(sorted(rename[t] for t in s[1]))) for s in sizes]
 
 

@@ -7,6 +7,7 @@ every rule stays silent on what the analysis could not establish (precision firs
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, replace
 
 # Value kinds.
@@ -79,13 +80,21 @@ class Value:
             return None
         if index < 0:
             return None
-        return (1, (f"s{self.shape_id}.{index}",))
+        return (1, (shape_token(self.shape_id, index),))
 
     def rank_dims(self, rank: int) -> tuple[Size | None, ...]:
         """Sizes of all dimensions, given the rank when the value does not know it."""
         if self.dims is not None:
             return self.dims
         return tuple(self.dim_size(i) for i in range(rank))
+
+
+#: A dimension's size never read from the source: `s<shape id>.<dimension>`.
+SHAPE_TOKEN = re.compile(r"s(\d+)\.(\d+)")
+
+
+def shape_token(shape_id: int | str, index: int) -> str:
+    return f"s{shape_id}.{index}"
 
 
 UNKNOWN_VALUE = Value()
