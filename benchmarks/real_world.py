@@ -27,7 +27,10 @@ from corpora import PROJECTS, ROOT, ensure_all
 VERDICTS = ROOT / "benchmarks" / "verdicts.json"
 REPORT = ROOT / "benchmarks" / "REAL_WORLD.md"
 SAMPLE = 50
-RULES = [f"TPF00{i}" for i in range(1, 7)]
+sys.path.insert(0, str(ROOT))
+from flake8_torch_pitfalls.checks import ALL_CHECKS  # noqa: E402
+
+RULES = [check.code for check in ALL_CHECKS]
 TITLES = {"library": "Library corpus", "training": "Training corpus"}
 Row = dict[str, object]
 

@@ -60,9 +60,10 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _rules(_args: argparse.Namespace) -> int:
-    for page in sorted(_pages_dir().glob("TPF*.md")):
-        title = page.read_text().splitlines()[0].lstrip("# ").strip()
-        print(title.replace(" — ", "  ", 1))
+    from .checks import ALL_CHECKS
+
+    for check in ALL_CHECKS:
+        print(f"{check.code}  {check.summary}")
     return EXIT_OK
 
 
@@ -94,8 +95,9 @@ def _check(args: argparse.Namespace) -> int:
         sys.stdout.write(github(findings))
     else:
         from .checks import ALL_CHECKS
+        from .docs import page_body
 
-        rules = [RuleInfo(c.code, c.summary, _page_text(c.code)) for c in ALL_CHECKS if config.enabled(c.code)]
+        rules = [RuleInfo(c.code, c.title, c.summary, page_body(c)) for c in ALL_CHECKS if config.enabled(c.code)]
         sys.stdout.write(sarif(findings, rules))
     return EXIT_FINDINGS if findings else EXIT_OK
 
@@ -104,12 +106,6 @@ def _codes(values: list[str] | None) -> list[str] | None:
     if not values:
         return None
     return [code.strip().upper() for value in values for code in value.split(",") if code.strip()]
-
-
-def _page_text(code: str) -> str:
-    page = _pages_dir() / f"{code}.md"
-    text = page.read_text() if page.is_file() else code
-    return text.split("<!-- evidence:start -->", 1)[0].strip()
 
 
 def build_parser() -> argparse.ArgumentParser:

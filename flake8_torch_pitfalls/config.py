@@ -11,7 +11,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     tomllib = None  # type: ignore[assignment]
 
-from .analysis.interpreter import Settings
+from .settings import Settings
 
 KNOWN_KEYS = frozenset({"select", "ignore", "disable", "extra-losses", "extra-no-grad", "exclude"})
 

@@ -1,27 +1,30 @@
-"""The one pipeline behind every door: text prefilter -> LibCST parse of the regions that matter ->
-one interpretation -> findings located by region.
+"""The one pipeline behind every door: text triggers -> regions -> LibCST parse of the regions that matter
+-> one interpretation whose events the checks subscribe to -> findings located by region.
 
-Imported only for files that mention torch, so flake8 runs on other files never load libcst.
+Imported only for files that mention torch, so flake8 runs on other files never load libcst. It knows
+no rule by name: rules come from the registry and declare their own triggers.
 """
 
 from __future__ import annotations
 
 import ast
 import gc
-import re
 import sys
 import warnings
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import libcst as cst
 
+from .analysis.events import Subscriber
 from .analysis.imports import from_ast
-from .analysis.interpreter import Handler, Interpreter, Segment, Settings
+from .analysis.statements import Interpreter, Segment
 from .checks import ALL_CHECKS, Check, Finding
 from .positions import start_positions
-from .regions import Triggers, plan
+from .regions import Region, plan
+from .settings import Settings
+from .triggers import Triggers
 
 #: Deep expressions (a 400-long method chain) recurse deeply; pure-Python frames are cheap in 3.11+.
 ANALYSIS_RECURSION_LIMIT = 20_000
@@ -38,17 +41,16 @@ class Located:
 
 
 class SourceNotParsed(Exception):
-    """The file is not valid Python for `ast` or LibCST; such a file gets no findings."""
+    """The file is not valid Python for `ast`; such a file gets no findings."""
 
 
-def mentions_torch(source: str) -> bool:
-    return "torch" in source
+@dataclass
+class Interpretation:
+    """A finished interpretation of one file: the regions, the parsed ones, and the interpreter's state."""
 
-
-def settings_for(source: str, base: Settings = Settings()) -> Settings:
-    if "set_default_dtype" in source or "set_default_tensor_type" in source:
-        return Settings(base.extra_losses, base.extra_no_grad, default_float_known=False)
-    return base
+    regions: list[Region]
+    modules: dict[int, cst.Module]
+    interpreter: Interpreter
 
 
 def check_source(source: str, settings: Settings = Settings(), disabled: Collection[str] = (),
@@ -58,15 +60,44 @@ def check_source(source: str, settings: Settings = Settings(), disabled: Collect
     `tree` is the `ast` parse flake8 already made (parsed here when absent). Raises SourceNotParsed
     when `ast` rejects the file; regions LibCST rejects are skipped.
     """
-    if not mentions_torch(source):
+    if "torch" not in source:
         return []
-    checks_enabled = [check for check in ALL_CHECKS if check.code not in disabled]
-    groups = [group for check in checks_enabled for group in check.triggers]
-    if any(check.code == "TPF001" for check in checks_enabled):
-        groups += [(re.escape(name.rsplit(".", 1)[-1]),) for name in settings.extra_losses]
+    collector = _Collector()
+    checks: list[Check] = [check(collector) for check in ALL_CHECKS if check.code not in disabled]
+    done = interpret(source, checks, settings, tree, on_start=collector.attach)
+    if done is None:
+        return []
+    done.interpreter.release()
+    with _collector_paused(), _recursion_allowance(ANALYSIS_RECURSION_LIMIT):  # code generation recurses too
+        return sorted(_locate(collector.found, done.modules, done.regions))
+
+
+class _Collector:
+    """Findings with the region they were reported in (the running interpreter says which)."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[int, Finding]] = []
+        self.interpreter: Interpreter | None = None
+
+    def attach(self, interpreter: Interpreter) -> None:
+        self.interpreter = interpreter
+
+    def __call__(self, finding: Finding) -> None:
+        assert self.interpreter is not None, "findings are reported only while an interpretation runs"
+        self.found.append((self.interpreter.region, finding))
+
+
+def interpret(source: str, subscribers: Sequence[Subscriber], settings: Settings = Settings(),
+              tree: ast.Module | None = None,
+              on_start: Callable[[Interpreter], object] | None = None) -> Interpretation | None:
+    """Run one interpretation of `source` for `subscribers`; None when no part of it can interest them.
+
+    Only the parts whose text holds some subscriber's triggers (and module-level code) are parsed.
+    """
+    groups = [group for subscriber in subscribers for group in type(subscriber).triggers_for(settings)]
     triggered = Triggers(source, groups)
     if not triggered:
-        return []
+        return None
     if tree is None:
         try:
             with warnings.catch_warnings():  # Python's own warnings about the linted code are not ours
@@ -76,18 +107,27 @@ def check_source(source: str, settings: Settings = Settings(), disabled: Collect
             raise SourceNotParsed(str(error)) from error
     lines = source.splitlines(keepends=True)
     if not triggered.outside_prose(tree, lines):
-        return []
+        return None
     with _collector_paused():
-        return _analyse(source, lines, tree, triggered, settings, checks_enabled)
+        regions = plan(tree, triggered, lines)
+        # Import-only regions are read from `ast` (cheap) unless someone listens to import events.
+        import_events = any({"visit_Import", "visit_ImportFrom"} & set(s.subscribed) for s in subscribers)
+        segments, modules = _segments(regions, lines, parse_imports=import_events)
+        with _recursion_allowance(ANALYSIS_RECURSION_LIMIT):
+            interpreter = Interpreter(settings.for_source(source), subscribers)
+            if on_start is not None:
+                on_start(interpreter)
+            interpreter.run_segments(segments)
+    return Interpretation(regions, modules, interpreter)
 
 
-def _analyse(source: str, lines: list[str], tree: ast.Module, triggered: Triggers, settings: Settings,
-             checks_enabled: list[type[Check]]) -> list[Located]:
-    regions = plan(tree, triggered, lines)
+def _segments(regions: list[Region], lines: list[str], parse_imports: bool = False
+              ) -> tuple[list[Segment], dict[int, cst.Module]]:
+    """What the interpreter runs for each region: its imports, its parse, or the names it forgets."""
     segments: list[Segment] = []
     modules: dict[int, cst.Module] = {}
     for index, region in enumerate(regions):
-        imports = region.imports() if region.parse else None
+        imports = region.imports() if region.parse and not parse_imports else None
         if imports is not None:
             segments.append((index, tuple(map(from_ast, imports)), frozenset()))
             continue
@@ -95,13 +135,7 @@ def _analyse(source: str, lines: list[str], tree: ast.Module, triggered: Trigger
         if module is not None:
             modules[index] = module
         segments.append((index, module, frozenset() if module is not None else region.bound()))
-    findings: list[tuple[int, Finding]] = []
-    with _recursion_allowance(ANALYSIS_RECURSION_LIMIT):
-        interpreter = Interpreter(cst.Module(body=[]), {}, settings_for(source, settings))
-        checks = [check(lambda f: findings.append((interpreter.region, f))) for check in checks_enabled]
-        interpreter.handlers = _handlers(checks)
-        interpreter.run_segments(segments)
-        return sorted(_locate(findings, modules, regions))
+    return segments, modules
 
 
 def _parse_region(text: str) -> cst.Module | None:
@@ -124,7 +158,7 @@ def _validation_skipped() -> Iterator[None]:
     if hook is None:
         yield
         return
-    cst.CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
+    cst.CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:
@@ -135,7 +169,8 @@ def _no_validation(node: cst.CSTNode) -> None:
     return None
 
 
-def _locate(findings: list[tuple[int, Finding]], modules: dict[int, cst.Module], regions: list) -> set[Located]:
+def _locate(findings: list[tuple[int, Finding]], modules: dict[int, cst.Module], regions: list[Region]
+            ) -> set[Located]:
     """Positions within each region that has findings, shifted to file lines."""
     by_region: dict[int, list[Finding]] = {}
     for region, finding in findings:
@@ -171,13 +206,3 @@ def _recursion_allowance(limit: int) -> Iterator[None]:
         yield
     finally:
         sys.setrecursionlimit(previous)
-
-
-def _handlers(checks: list[Check]) -> dict[str, list[Handler]]:
-    """Event name -> the bound `visit_*` methods of every check that defines it."""
-    handlers: dict[str, list[Handler]] = {}
-    for check in checks:
-        for name in dir(type(check)):
-            if name.startswith("visit_"):
-                handlers.setdefault(name, []).append(getattr(check, name))
-    return handlers

@@ -45,7 +45,7 @@ class TorchPitfallsChecker:
         source = "".join(self.lines)
         if "torch" not in source:
             return
-        from .analysis.interpreter import Settings
+        from .settings import Settings
         from .engine import SourceNotParsed, check_source
 
         try:

@@ -51,7 +51,7 @@ class _AllFound(Exception):
 if CodegenState is not None:
 
     @dataclass
-    class _StartRecorder(CodegenState):  # type: ignore[misc,valid-type]
+    class _StartRecorder(CodegenState):
         wanted: set[int] = field(default_factory=set)
         pending: set[int] = field(default_factory=set)
         provisional: dict[int, Start] = field(default_factory=dict)

@@ -26,7 +26,10 @@ class Reported:
 
 @dataclass(frozen=True)
 class RuleInfo:
+    """What SARIF says of a rule (from its declaration)."""
+
     code: str
+    title: str
     summary: str
     help_markdown: str
 
@@ -69,7 +72,7 @@ def sarif(findings: Sequence[Reported], rules: Sequence[RuleInfo]) -> str:
             {
                 "id": rule.code,
                 "name": rule.code,
-                "shortDescription": {"text": rule.summary},
+                "shortDescription": {"text": rule.title},
                 "fullDescription": {"text": rule.summary},
                 "help": {"text": rule.help_markdown, "markdown": rule.help_markdown},
                 "defaultConfiguration": {"level": "warning"},

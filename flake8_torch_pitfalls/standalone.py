@@ -86,9 +86,9 @@ def check_paths(paths: Sequence[Path], config: Config, progress: Callable[[int, 
 
 
 def _all_codes() -> list[str]:
-    from .checks import ALL_CHECKS
+    from .checks import KNOWN_CODES
 
-    return [check.code for check in ALL_CHECKS]
+    return sorted(KNOWN_CODES)
 
 
 def terminal_progress(number: int, total: int, path: Path) -> None:

@@ -11,7 +11,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 FIXTURE_FILES = sorted(FIXTURES.glob("TPF*.py"))
-EXPECT = re.compile(r"#\s*expect:\s*(TPF\d{3})\s*$")
+#: `# expect: TPF003:12` (several may follow one another): a finding of that code at that column, as flake8
+#: prints it (1-based), on this line.
+EXPECT = re.compile(r"#\s*expect:((?:\s+TPF\d{3}:\d+)+)\s*$")
 OUTPUT = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>TPF\d{3}) (?P<text>.*)$")
 
 
@@ -30,14 +32,22 @@ def parse_output(stdout: str) -> list[dict[str, str]]:
     return rows
 
 
-def expectations(path: Path, text: str | None = None) -> set[tuple[int, str]]:
+def marked(path: Path, text: str | None = None) -> set[tuple[int, int, str]]:
+    """(line, column, code) of every `# expect:` marker of a fixture."""
     text = path.read_text() if text is None else text
     found = set()
     for number, line in enumerate(text.splitlines(), start=1):
         match = EXPECT.search(line)
         if match:
-            found.add((number, match.group(1)))
+            for mark in match.group(1).split():
+                code, column = mark.split(":")
+                found.add((number, int(column), code))
     return found
+
+
+def expectations(path: Path, text: str | None = None) -> set[tuple[int, str]]:
+    """(line, code) of every marker."""
+    return {(line, code) for line, _column, code in marked(path, text)}
 
 
 def check_text(text: str) -> set[tuple[int, str]]:

@@ -1,4 +1,4 @@
-"""flake8 over the bundled fixtures prints exactly the marked findings, each naming its fix."""
+"""flake8 over the bundled fixtures prints exactly the marked findings, each in one of its rule's messages."""
 
 from __future__ import annotations
 
@@ -7,18 +7,9 @@ import re
 
 import pytest
 
-from flake8_torch_pitfalls.checks import ALL_CHECKS
+from flake8_torch_pitfalls.checks import ALL_CHECKS, by_code
 
-from .helpers import FIXTURE_FILES, ROOT, expectations, flake8, parse_output
-
-FIX_WORDS = {
-    "TPF001": ".item()",
-    "TPF002": ".detach()",
-    "TPF003": ".contiguous()",
-    "TPF004": "torch.tensor(",
-    "TPF005": "convert one operand",
-    "TPF006": "torch.no_grad()",
-}
+from .helpers import FIXTURE_FILES, FIXTURES, ROOT, expectations, flake8, marked, parse_output
 
 
 @pytest.fixture(scope="module")
@@ -28,16 +19,17 @@ def fixture_run() -> list[dict[str, str]]:
     return parse_output(result.stdout)
 
 
-def test_every_check_has_a_fixture() -> None:
-    codes = {p.name[:6] for p in FIXTURE_FILES}
-    assert codes == {check.code for check in ALL_CHECKS}
+def test_every_check_has_its_fixture_and_every_fixture_a_check() -> None:
+    assert sorted(p.name for p in FIXTURE_FILES) == sorted(check.fixture_name() for check in ALL_CHECKS)
+    assert all((FIXTURES / check.fixture_name()).is_file() for check in ALL_CHECKS)
 
 
 def test_findings_equal_markers_exactly(fixture_run: list[dict[str, str]]) -> None:
-    got = {(row["path"], int(row["line"]), row["code"]) for row in fixture_run}
-    want = {(str(p.relative_to(ROOT)), line, code) for p in FIXTURE_FILES for line, code in expectations(p)}
-    assert sorted(got - want) == [], "flagged but not marked"
-    assert sorted(want - got) == [], "marked but not flagged"
+    """Line, column and code of every finding, against the markers (`# expect: TPF003:12`)."""
+    got = {(row["path"], int(row["line"]), int(row["col"]), row["code"]) for row in fixture_run}
+    want = {(str(p.relative_to(ROOT)), line, column, code) for p in FIXTURE_FILES for line, column, code in marked(p)}
+    assert sorted(got - want) == [], "flagged but not marked (or at another column)"
+    assert sorted(want - got) == [], "marked but not flagged (or at another column)"
 
 
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: p.name)
@@ -58,11 +50,22 @@ def test_fixture_shape(path) -> None:
     assert {"bad", "good"} <= functions
 
 
-def test_messages_name_the_fix(fixture_run: list[dict[str, str]]) -> None:
+def test_each_finding_is_one_of_its_rules_messages(fixture_run: list[dict[str, str]]) -> None:
+    """The text is a rendering of a declared message, so it names that message's fix."""
     for row in fixture_run:
-        fix = FIX_WORDS[row["code"]]
-        if row["code"] == "TPF002":
-            source = (ROOT / row["path"]).read_text().splitlines()[int(row["line"]) - 1]
-            is_update = re.search(r"\.data(\[[^]]*\])?\s*[-+*/]?=[^=]|\.data\.\w+_\(", source) is not None
-            fix = "with torch.no_grad():" if is_update else ".detach()"
-        assert fix in row["text"], row
+        messages = by_code(row["code"]).messages
+        matching = [name for name, message in messages.items() if message.pattern().fullmatch(row["text"])]
+        assert len(matching) == 1, row
+        assert messages[matching[0]].fix.split("{")[0] in row["text"], row
+
+
+def test_tpf002_tells_updates_from_reads(fixture_run: list[dict[str, str]]) -> None:
+    """An update through `.data` gets the no_grad advice; a read gets `.detach()`."""
+    messages = by_code("TPF002").messages
+    for row in fixture_run:
+        if row["code"] != "TPF002":
+            continue
+        source = (ROOT / row["path"]).read_text().splitlines()[int(row["line"]) - 1]
+        is_update = re.search(r"\.data(\[[^]]*\])?\s*[-+*/]?=[^=]|\.data\.\w+_\(", source) is not None
+        expected = messages["update" if is_update else "read"]
+        assert expected.pattern().fullmatch(row["text"]), row

@@ -142,7 +142,8 @@ def test_huge_generated_file_finishes_with_every_finding(tmp_path: Path) -> None
 def test_pieces_too_large_to_parse_at_once(tmp_path: Path) -> None:
     """A class larger than one LibCST parse may hold (MAX_PARSED_CHARS) is analysed a few methods at a
     time, nested classes included; a data table that large is skipped, and the code after it is not."""
-    from flake8_torch_pitfalls.regions import MAX_PARSED_CHARS, Triggers, plan
+    from flake8_torch_pitfalls.regions import MAX_PARSED_CHARS, plan
+    from flake8_torch_pitfalls.triggers import Triggers
 
     method = "        def m{i}(self):\n            x = torch.randn(3)\n            return x.data, {pad!r}\n\n"
     methods = "".join(method.format(i=i, pad="p" * 40) for i in range(3000))

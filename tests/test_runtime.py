@@ -12,18 +12,20 @@ from pathlib import Path
 
 import pytest
 
+from flake8_torch_pitfalls.checks import ALL_CHECKS
+from flake8_torch_pitfalls.docs import EVIDENCE_BLOCK, evidence_block, load_records
 from flake8_torch_pitfalls.runtime import confirm, cuda_status, known_rules
 from flake8_torch_pitfalls.runtime.confirm import run_reproducer
 
 from .helpers import ROOT
 
-RULES = ["TPF001", "TPF002", "TPF003", "TPF004", "TPF005", "TPF006"]
+RULES = [check.code for check in ALL_CHECKS]
 CUDA, CUDA_REASON = cuda_status()
 CLI = [sys.executable, "-m", "flake8_torch_pitfalls.cli"]
 
 
-def test_every_fixture_has_a_runtime_rule() -> None:
-    assert known_rules() == RULES
+def test_the_companion_runs_every_rule() -> None:
+    assert known_rules() == RULES and len(RULES) >= 6
 
 
 ON_CUDA = pytest.mark.skipif(not CUDA, reason=CUDA_REASON)
@@ -128,14 +130,14 @@ def test_plain_install_confirms_from_outside_the_checkout(tmp_path: Path) -> Non
     assert explain.returncode == 0 and explain.stdout.startswith("# TPF003")
 
 
-def test_rule_pages_show_generated_evidence() -> None:
-    """Each page's evidence block is exactly what scripts/evidence.py renders from the recorded runs."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import evidence
-
-    records = evidence.load_records()
+def test_rule_pages_show_the_recorded_evidence() -> None:
+    """Each page's evidence block is rendered from the recorded runs: confirmed on CPU, and on CUDA
+    confirmed or plainly not recorded yet (a rule newer than the last GPU run)."""
+    records = load_records(ROOT / "rules" / "evidence")
     assert {"cpu", "cuda"} <= set(records)
-    for page in sorted((ROOT / "rules").glob("TPF*.md")):
-        block = evidence.BLOCK.search(page.read_text())
-        assert block is not None and block.group(0) == evidence.render_block(page.stem, records)
-        assert "**CUDA** (NVIDIA" in block.group(0)
+    for code in RULES:
+        block = EVIDENCE_BLOCK.search((ROOT / "rules" / f"{code}.md").read_text())
+        assert block is not None and block.group(0) == evidence_block(code, records)
+        cpu, cuda = block.group(0).split("**CUDA** (NVIDIA")
+        assert cpu.count("- verdict: **confirmed**") == 1, code
+        assert cuda.count("- verdict: **confirmed**") == 1 or f"not recorded yet for {code}" in cuda, code

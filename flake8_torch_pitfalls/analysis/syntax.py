@@ -42,7 +42,7 @@ def _parts(node: cst.CSTNode) -> list[cst.CSTNode]:
         for element in node.slice:
             if isinstance(element.slice, cst.Index):
                 parts.append(element.slice.value)
-            else:
+            elif isinstance(element.slice, cst.Slice):
                 parts.extend(p for p in (element.slice.lower, element.slice.upper, element.slice.step) if p)
         return parts
     if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString, cst.Imaginary)):

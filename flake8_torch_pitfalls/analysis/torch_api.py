@@ -1,4 +1,7 @@
-"""What the analysis knows about the torch, numpy and stdlib APIs, keyed by qualified name."""
+"""The library model's tables: what the analysis knows of the torch, numpy and stdlib APIs, by qualified name.
+
+The behaviour that reads them (what a call or a method returns) is in library.py.
+"""
 
 from __future__ import annotations
 
@@ -118,10 +121,6 @@ TRANSPOSING_METHODS = frozenset({"transpose", "permute", "t", "swapaxes", "swapd
 TRANSPOSING_ATTRS = frozenset({"T", "mT", "H", "mH"})
 TRANSPOSING_FUNCTIONS = frozenset(f"torch.{n}" for n in TRANSPOSING_METHODS)
 
-#: Methods that return a tensor with the same sizes, dtype aside, and keep the memory layout.
-LAYOUT_KEEPING_METHODS = frozenset({"to", "float", "double", "half", "bfloat16", "long", "int", "short",
-                                    "bool", "byte", "char", "cpu", "cuda", "type", "type_as",
-                                    "requires_grad_", "clone", "detach"})
 #: Methods that return a view or a same-dtype tensor (dtype flows through).
 DTYPE_KEEPING_METHODS = frozenset({
     "view", "reshape", "t", "transpose", "permute", "contiguous", "clone", "detach", "squeeze",
@@ -130,8 +129,6 @@ DTYPE_KEEPING_METHODS = frozenset({
     "abs", "neg", "exp", "log", "sqrt", "relu", "sigmoid", "tanh", "softmax", "log_softmax",
     "sum", "mean", "pin_memory", "requires_grad_", "unflatten",
 })
-#: Methods whose result no longer carries the autograd graph.
-GRAPH_DROPPING_METHODS = frozenset({"item", "tolist", "detach", "numpy", "detach_"})
 #: Methods that only exist on tensors (evidence that a receiver of `.data` is a tensor). Names other
 #: types share (`clone`, `tolist` on memoryview, `float` on datasets' tensors behind unknown objects) are
 #: deliberately absent.
@@ -173,3 +170,14 @@ BUILTIN_NAMES = frozenset({
     "list", "tuple", "set", "dict", "range", "str", "bytes", "bytearray", "float", "int", "len", "sum",
     "abs", "min", "max", "round", "isinstance", "type", "print", "enumerate", "zip", "sorted", "reversed", "bool",
 })
+
+#: Base classes that make a class an `nn.Module` (besides any capitalised `torch.nn.` class).
+MODULE_BASES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module", "pytorch_lightning.LightningModule",
+                          "lightning.LightningModule", "lightning.pytorch.LightningModule"})
+
+
+def known_qualnames() -> frozenset[str]:
+    """Every qualified name these tables know (what `from torch import *` is read to bind)."""
+    return frozenset({*FLOAT_FACTORIES, *LIKE_FACTORIES, *INT_FACTORIES, *OTHER_FACTORIES, *FUNCTIONAL_LOSSES,
+                      *LOSS_MODULES, *MATRIX_PRODUCTS, *TRANSPOSING_FUNCTIONS, *DTYPES, *TYPED_TENSORS, *NO_GRAD,
+                      *AUTOCAST, "array.array"})

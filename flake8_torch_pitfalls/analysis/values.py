@@ -1,7 +1,9 @@
 """Abstract values: what the analysis knows about the object an expression evaluates to.
 
-A value is immutable; facts that are not known are left at their neutral default, so that
-every rule stays silent on what the analysis could not establish (precision first).
+A value is immutable. Its kind says what sort of object it is (the provenance TPF004 asks about:
+ndarray, `array.array`, list, ...); a tensor's facts come in groups, each with its own join, so a fact
+added to a group flows, joins and is forgotten with the rest of it. Facts that are not known stay at
+their neutral default, so that every rule stays silent on what the analysis could not establish.
 """
 
 from __future__ import annotations
@@ -9,34 +11,31 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, replace
+from enum import Enum
 
-# Value kinds.
-UNKNOWN = "unknown"
-TENSOR = "tensor"
-NDARRAY = "ndarray"
-STDLIB_ARRAY = "array.array"
-LIST = "list"
-TUPLE = "tuple"
-SET = "set"
-DICT = "dict"
-RANGE = "range"
-STR = "str"
-BYTES = "bytes"
-NUMBER = "number"
-NONE = "none"
-REF = "ref"  # an importable object known by its qualified name (module, function, class)
-DTYPE = "dtype"  # a torch or numpy dtype object
-SHAPE = "shape"  # x.shape / x.size() of a tensor
-MODULE = "module"  # an nn.Module instance
-LOSS_FN = "loss_fn"  # an nn.*Loss instance
-OBJECT = "object"  # some other known non-tensor object (dataset, user class instance)
-SELF = "self"  # the first parameter of a method
 
-#: Kinds that are certainly not tensors.
-NOT_TENSOR = frozenset(
-    {NDARRAY, STDLIB_ARRAY, LIST, TUPLE, SET, DICT, RANGE, STR, BYTES, NUMBER, NONE, REF, DTYPE,
-     SHAPE, MODULE, LOSS_FN, OBJECT, SELF}
-)
+class Kind(Enum):
+    UNKNOWN = "unknown"
+    TENSOR = "tensor"
+    NDARRAY = "ndarray"
+    STDLIB_ARRAY = "array.array"
+    LIST = "list"
+    TUPLE = "tuple"
+    SET = "set"
+    DICT = "dict"
+    RANGE = "range"
+    STR = "str"
+    BYTES = "bytes"
+    NUMBER = "number"
+    NONE = "none"
+    REF = "ref"  # an importable object known by its qualified name (module, function, class)
+    DTYPE = "dtype"  # a torch or numpy dtype object
+    SHAPE = "shape"  # x.shape / x.size() of a tensor
+    MODULE = "module"  # an nn.Module instance
+    LOSS_FN = "loss_fn"  # an nn.*Loss instance
+    OBJECT = "object"  # some other known non-tensor object (dataset, user class instance, a slice)
+    SELF = "self"  # the first parameter of a method
+
 
 #: A size expression: an integer coefficient times a product of symbolic dimension tokens.
 Size = tuple[int, tuple[str, ...]]
@@ -49,28 +48,51 @@ def fresh_id() -> int:
     return next(_ids)
 
 
+#: A dimension's size never read from the source: `s<shape id>.<dimension>`.
+SHAPE_TOKEN = re.compile(r"s(\d+)\.(\d+)")
+
+
+def shape_token(shape_id: int | str, index: int) -> str:
+    return f"s{shape_id}.{index}"
+
+
 @dataclass(frozen=True, slots=True)
-class Value:
-    kind: str = UNKNOWN
-    qualname: str | None = None
-    dtype: str | None = None
+class Autograd:
+    """How a tensor relates to autograd."""
+
     loss: bool = False  # carries the autograd graph of a loss
-    grad_leaf: bool = False  # a leaf that requires grad, or a view of one
+    leaf: bool = False  # a leaf that requires grad, or a view of one
     detached: bool = False  # made by .detach() (or a copy of such a tensor): no autograd history
     param: bool = False  # a module parameter
+
+    def join(self, other: Autograd) -> Autograd:
+        """True on both paths, or not known."""
+        if self == other:
+            return self
+        return Autograd(self.loss and other.loss, self.leaf and other.leaf, self.detached and other.detached,
+                        self.param and other.param)
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """A tensor's sizes and memory layout, as far as the source shows them."""
+
     noncontig: str | None = None  # the op that left this tensor non-contiguous
     perm: tuple[int, ...] | None = None  # with noncontig: dims in storage order, when known
     dims: tuple[Size | None, ...] | None = None  # per-dimension sizes (rank known when set)
     open_rank: bool = False  # dims/perm cover the leading dimensions only; more may follow, in place
-    shape_id: int = 0
-    size: Size | None = None  # NUMBER: a readable size expression
-    int_value: int | None = None
-    elem: Value | None = None  # what iterating over this value yields
-    items: tuple[Value, ...] | None = None  # tuple/list literal items
+    shape_id: int = 0  # identity of the shape: sizes that flow unchanged keep it (0: none given)
 
-    @property
-    def maybe_tensor(self) -> bool:
-        return self.kind not in NOT_TENSOR
+    def join(self, other: Layout) -> Layout:
+        if self == other:
+            return self
+        return Layout(
+            noncontig=self.noncontig if self.noncontig == other.noncontig and self.perm == other.perm else None,
+            perm=self.perm if self.perm == other.perm else None,
+            dims=self.dims if self.dims == other.dims else None,
+            open_rank=self.open_rank if self.open_rank == other.open_rank and self.dims == other.dims else False,
+            shape_id=self.shape_id if self.shape_id == other.shape_id else fresh_id(),
+        )
 
     def dim_size(self, index: int) -> Size | None:
         """The size of dimension `index`, as a token when it was never read from the source."""
@@ -83,62 +105,99 @@ class Value:
         return (1, (shape_token(self.shape_id, index),))
 
     def rank_dims(self, rank: int) -> tuple[Size | None, ...]:
-        """Sizes of all dimensions, given the rank when the value does not know it."""
+        """Sizes of all dimensions, given the rank when the layout does not know it."""
         if self.dims is not None:
             return self.dims
         return tuple(self.dim_size(i) for i in range(rank))
 
 
-#: A dimension's size never read from the source: `s<shape id>.<dimension>`.
-SHAPE_TOKEN = re.compile(r"s(\d+)\.(\d+)")
+NO_AUTOGRAD = Autograd()
+NO_LAYOUT = Layout()
 
 
-def shape_token(shape_id: int | str, index: int) -> str:
-    return f"s{shape_id}.{index}"
+@dataclass(frozen=True, slots=True)
+class Value:
+    kind: Kind = Kind.UNKNOWN
+    #: REF: the object's qualified name; STR: the literal's text; SHAPE: the dotted name of its tensor;
+    #: OBJECT: "slice" / "Ellipsis" for subscript parts.
+    qualname: str | None = None
+    #: TENSOR / NDARRAY / DTYPE: a canonical dtype name ("float32"); NUMBER: "int" / "float" / "bool".
+    dtype: str | None = None
+    autograd: Autograd = NO_AUTOGRAD  # TENSOR
+    layout: Layout = NO_LAYOUT  # TENSOR, and values of unknown kind whose sizes were read
+    size: Size | None = None  # NUMBER: a readable size expression
+    int_value: int | None = None  # NUMBER: a literal int (or bool) value
+    elem: Value | None = None  # what iterating over this value yields
+    items: tuple[Value, ...] | None = None  # tuple/list literal items
+
+    @property
+    def maybe_tensor(self) -> bool:
+        return self.kind is Kind.TENSOR or self.kind is Kind.UNKNOWN
+
+    def with_autograd(self, autograd: Autograd) -> Value:
+        return replace(self, autograd=autograd)
+
+    def with_layout(self, layout: Layout) -> Value:
+        return replace(self, layout=layout)
+
+    def with_dtype(self, dtype: str | None) -> Value:
+        return replace(self, dtype=dtype)
 
 
 UNKNOWN_VALUE = Value()
-NUMBER_VALUE = Value(NUMBER)
+NONE_VALUE = Value(Kind.NONE)
 
 
 def ref(qualname: str) -> Value:
-    return Value(REF, qualname=qualname)
+    return Value(Kind.REF, qualname=qualname)
 
 
-def tensor(**facts: object) -> Value:
-    facts.setdefault("shape_id", fresh_id())
-    return Value(TENSOR, **facts)  # type: ignore[arg-type]
+def number(dtype: str | None = None, int_value: int | None = None, size: Size | None = None) -> Value:
+    return Value(Kind.NUMBER, dtype=dtype, int_value=int_value, size=size)
 
 
-def derived(source: Value, **facts: object) -> Value:
-    """A tensor computed from `source`: keeps the loss graph, drops layout, leaf-ness and sizes."""
-    base = dict(loss=source.loss, dtype=source.dtype)
-    base.update(facts)
-    return tensor(**base)
+def fresh_layout(noncontig: str | None = None, perm: tuple[int, ...] | None = None,
+                 dims: tuple[Size | None, ...] | None = None, open_rank: bool = False) -> Layout:
+    """The layout of a newly made tensor: a shape identity of its own."""
+    return Layout(noncontig, perm, dims, open_rank, fresh_id())
+
+
+def tensor(dtype: str | None = None, autograd: Autograd = NO_AUTOGRAD, layout: Layout | None = None) -> Value:
+    return Value(Kind.TENSOR, dtype=dtype, autograd=autograd, layout=layout if layout is not None else fresh_layout())
+
+
+def derived(source: Value, dtype: str | None, loss: bool, leaf: bool = False, layout: Layout | None = None) -> Value:
+    """A tensor computed from `source`: a new tensor (not detached, not a parameter) of its own shape."""
+    return tensor(dtype, Autograd(loss=loss, leaf=leaf), layout)
+
+
+#: Value fields that join forgets even when both paths agree: literal numbers and items belong to one path.
+PER_PATH_FIELDS = frozenset({"size", "int_value", "items"})
 
 
 def join(a: Value, b: Value) -> Value:
-    """What is known on both paths (facts that differ are forgotten)."""
+    """What is known on both paths: facts that differ are forgotten, and so are PER_PATH_FIELDS.
+
+    Every other field must be kept when both agree (tests/test_analysis.py checks each one, so a fact
+    added to Value or to a group cannot be dropped here by accident)."""
     if a == b:
         return a
-    if a.kind != b.kind:
+    if a.kind is not b.kind:
         return UNKNOWN_VALUE
     return Value(
         kind=a.kind,
         qualname=a.qualname if a.qualname == b.qualname else None,
         dtype=a.dtype if a.dtype == b.dtype else None,
-        loss=a.loss and b.loss,
-        grad_leaf=a.grad_leaf and b.grad_leaf,
-        detached=a.detached and b.detached,
-        param=a.param and b.param,
-        noncontig=a.noncontig if a.noncontig == b.noncontig and a.perm == b.perm else None,
-        perm=a.perm if a.perm == b.perm else None,
-        dims=a.dims if a.dims == b.dims else None,
-        open_rank=a.open_rank if a.open_rank == b.open_rank and a.dims == b.dims else False,
-        shape_id=a.shape_id if a.shape_id == b.shape_id else fresh_id(),
+        autograd=a.autograd.join(b.autograd),
+        layout=a.layout.join(b.layout),
         elem=a.elem if a.elem == b.elem else None,
     )
 
 
-def with_facts(value: Value, **facts: object) -> Value:
-    return replace(value, **facts)  # type: ignore[arg-type]
+def join_all(values: list[Value]) -> Value | None:
+    if not values:
+        return None
+    result = values[0]
+    for value in values[1:]:
+        result = join(result, value)
+    return result

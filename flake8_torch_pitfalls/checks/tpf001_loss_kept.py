@@ -1,25 +1,17 @@
-"""TPF001: a loss tensor stored so that it outlives the loop iteration keeps its autograd graph alive.
-
-`total += loss` chains every iteration's graph onto the accumulator (PyTorch FAQ, "my model reports
-cuda runtime error(2): out of memory"). Flagged: `acc += loss`, `acc = acc + loss`, `lst.append(loss)`,
-`self.x += loss`, `d[k] = loss` into an accumulator that outlives the iteration. Silent: the same
-statements on `.item()` / `float()` / `.detach()` values, under no_grad/inference_mode (and in a
-torchmetrics/ignite metric's `update()`, which those frameworks run without grad), when the
-accumulator itself is later backpropagated (`loss += reg` then `loss.backward()`, or
-`torch.stack(losses).sum().backward()`), when it is returned as a loss for the caller to backpropagate
-(a tensor accumulator, or one returned from `forward` or from a function or class named for a loss,
-which does not backpropagate it itself), when it is rebound earlier in the same iteration, and for
-`d["key"] = loss`, which replaces one entry instead of collecting them.
-"""
+"""TPF001: a loss tensor stored so that it outlives the loop iteration keeps its autograd graph alive."""
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
-from ..analysis.interpreter import Frame, Interpreter
+from ..analysis.facts import Facts, FunctionFacts
 from ..analysis.syntax import dotted_name, names_in, target_root
-from ..analysis.values import NUMBER, TENSOR
+from ..analysis.values import Kind
+from ..settings import Settings
 from .base import Check
+from .declaration import GraphLeak, Message, Page
 
 #: Methods that store one more item in a list or set, by the number of positional arguments they take
 #: (`tracker.add("loss", loss)` is a logger's call, not `set.add`).
@@ -28,7 +20,14 @@ _APPENDERS = {"append": 1, "extend": 1, "add": 1, "insert": 2}
 
 class LossKeptAcrossIterations(Check):
     code = "TPF001"
-    summary = "loss tensor kept across iterations (use .item() / float() / .detach())"
+    title = "loss tensor kept across iterations"
+    summary = "loss tensor kept across iterations (graph kept alive, memory grows every step)"
+    fix_summary = "accumulate `loss.item()` / `float(loss)` / `loss.detach()`"
+    messages = {
+        "kept": Message("loss tensor kept across iterations keeps its autograd graph alive; "
+                        "accumulate {item} (or float(...), or .detach())", fix="accumulate {item}"),
+    }
+    expectation = GraphLeak()
     # A loss is named (`loss`, `nn.MSELoss`, `F.mse_loss`, the functional losses without the word)
     # or backpropagated (`x.backward(`, not `fsdp_backward_prefetch`), and something outlives an
     # iteration: a loop statement, or an accumulation into `self.` (what `outlives_iteration` asks).
@@ -36,10 +35,62 @@ class LossKeptAcrossIterations(Check):
                  r"^for\s|^async\s+for\s|^while\s|self\.([\w.]+)(?:\s*(?:[-+*/%@&|^]|<<|>>|//|\*\*)=|"
                  r"\.(?:append|extend|insert|add)\(|\[[^\n]*\]\s*=[^=]|\s*=[^\n]*self\.\1\b)"),)
 
-    def visit_AugAssign(self, node: cst.AugAssign, at: Interpreter) -> None:
+    @classmethod
+    def triggers_for(cls, settings: Settings) -> tuple[tuple[str, ...], ...]:
+        """A project's own loss functions and classes are losses too (`extra-losses`)."""
+        return cls.triggers + tuple((re.escape(name.rsplit(".", 1)[-1]),) for name in sorted(settings.extra_losses))
+
+    page = Page(
+        pitfall="""\
+After `loss.backward()`, storing `loss` itself (`total += loss`, `losses.append(loss)`,
+`self.running += loss`, `history[epoch] = loss`) keeps a tensor that carries the autograd graph. Each
+iteration adds its graph to the accumulator, so memory grows with every step until the GPU runs out
+(PyTorch FAQ: "My model reports cuda runtime error(2): out of memory" — `total_loss += loss`).""",
+        runtime="""\
+No exception. The autograd graph reachable from the accumulator grows
+by a fixed number of nodes every iteration. Where the graph was not yet backpropagated (validation loops,
+logging before `backward()`), it also keeps every step's saved activations, so on CUDA
+`torch.cuda.memory_allocated()` grows by the same amount each step until the GPU runs out. After
+`backward()` the saved tensors are freed, but the node chain still grows with every step.""",
+        fix="""\
+Accumulate a number or a detached tensor:
+
+```python
+total += loss.item()        # or float(loss), or loss.detach()
+```""",
+        flagged="""\
+A value that carries a loss — the result of an `nn.*Loss` module call, a
+`torch.nn.functional` loss function, anything derived from those by arithmetic (`loss * n`), or a name
+on which `.backward()` is called — stored into an accumulator that outlives the loop iteration: a name
+bound before the loop, a `self.` attribute, or a list/dict defined outside the loop.""",
+        silent="""\
+- `loss += reg` / `loss = loss + term` before that same loss is backpropagated;
+- a list of losses that is later reduced and backpropagated (`torch.stack(losses).sum().backward()`,
+  or `objective = sum(parts); objective.backward()`), and multi-head sums backpropagated afterwards;
+- anything under `torch.no_grad()`, `torch.inference_mode()`, a `@torch.no_grad()` function, a
+  Lightning `validation_step` / `test_step` / `predict_step`, or the `update()` (and `_update...`
+  helpers) of a torchmetrics or ignite metric: torchmetrics wraps `update()` in
+  `torch.set_grad_enabled(False)` and ignite calls it from a `@torch.no_grad()` hook;
+- a loss built from parts and returned for the caller to backpropagate: a tensor accumulator
+  (`loss = torch.zeros([])`), or any accumulator returned from a `forward` / `__call__` or from a
+  function or class named for a loss (`compute_loss`, `class FeatureMatchingLoss`) that does not
+  backpropagate the parts itself. An `evaluate()` that returns `total_loss` without `no_grad` is still
+  flagged, and so is one that calls `loss.backward()` on each part and returns the sum;
+- an accumulator rebound earlier in the same iteration (`self.loss = zero()` at the top of the loop
+  body): the next iteration drops what it held;
+- `d["loss"] = loss` with a constant key: one entry replaced each time, not a growing collection;
+- a name detached on some path (`if with_backward: loss.backward(); loss = loss.detach()`) then stored;
+- `.item()`, `float()`, `.detach()`, `.cpu().item()`, `.tolist()` values; number accumulators; numpy
+  results (`np.mean([...])`);
+- a logger's `tracker.add("loss", loss)`: only `append`/`add`/`extend` with one argument and
+  `insert` with two are list and set stores;
+- tensors that are not losses (`total += model(x).sum()`).""",
+    )
+
+    def visit_AugAssign(self, node: cst.AugAssign, at: Facts) -> None:
         self._consider(node, node.target, node.value, at)
 
-    def visit_Assign(self, node: cst.Assign, at: Interpreter) -> None:
+    def visit_Assign(self, node: cst.Assign, at: Facts) -> None:
         for assign_target in node.targets:
             target = assign_target.target
             if isinstance(target, cst.Subscript):
@@ -50,7 +101,7 @@ class LossKeptAcrossIterations(Check):
                 if own is not None and own in names_in(node.value):  # `acc = acc + loss`
                     self._consider(node, target, node.value, at)
 
-    def visit_Call(self, node: cst.Call, at: Interpreter) -> None:
+    def visit_Call(self, node: cst.Call, at: Facts) -> None:
         func = node.func
         if not (isinstance(func, cst.Attribute) and len(node.args) == _APPENDERS.get(func.attr.value)
                 and all(arg.keyword is None and not arg.star for arg in node.args)):
@@ -58,30 +109,30 @@ class LossKeptAcrossIterations(Check):
         self._consider(node, func.value, node.args[-1].value, at)
 
     def _consider(self, node: cst.CSTNode, target: cst.BaseExpression, stored: cst.BaseExpression,
-                  at: Interpreter) -> None:
+                  at: Facts) -> None:
         if at.grad_disabled or not at.outlives_iteration(target):
             return
         value = at.value(stored)
         if isinstance(stored, (cst.List, cst.Tuple)) and value.elem is not None:
             value = value.elem  # `losses += [loss]`
-        if not value.maybe_tensor or value.kind == NUMBER:
+        if not value.maybe_tensor or value.kind is Kind.NUMBER:
             return
         accumulator = dotted_name(target_root(target))
-        tensor_accumulator = accumulator is not None and at.value_entering_loop(accumulator).kind == TENSOR
+        tensor_accumulator = accumulator is not None and at.value_entering_loop(accumulator).kind is Kind.TENSOR
         carriers = _graph_carrying_names(stored)
         expression = at.code(stored)
+        carries_loss = value.autograd.loss
 
-        def decide(frame: Frame) -> None:
+        def decide(frame: FunctionFacts) -> None:
             if accumulator is not None and accumulator in frame.reaches_backward():
                 return  # the accumulated graph is itself backpropagated: that is the point of it
             # Names backpropagated here, unless also rebound to their `.detach()` (detached on some path).
-            backpropagated = carriers & frame.backward_names - _detached_names(frame)
+            backpropagated = carriers & frame.backward_names - frame.detached_names
             if accumulator in frame.returned_names and (
                     tensor_accumulator or (_builds_loss(frame) and not backpropagated)):
                 return  # a loss built from parts and returned: the caller backpropagates it
-            if value.loss or backpropagated:
-                self.report(node, f"loss tensor kept across iterations keeps its autograd graph alive; "
-                                  f"accumulate {_item_of(expression)} (or float(...), or .detach())")
+            if carries_loss or backpropagated:
+                self.report(node, "kept", item=_item_of(expression))
 
         at.defer(decide)
 
@@ -106,14 +157,7 @@ def _constant_key(target: cst.Subscript) -> bool:
                for element in target.slice)
 
 
-def _detached_names(frame: Frame) -> set[str]:
-    """Names the function rebinds to a detached copy somewhere (`loss = loss.detach()`)."""
-    return {sink for source, sink in frame.flow_nodes
-            if isinstance(source, cst.Call) and isinstance(source.func, cst.Attribute)
-            and source.func.attr.value == "detach"}
-
-
-def _builds_loss(frame: Frame) -> bool:
+def _builds_loss(frame: FunctionFacts) -> bool:
     """A function whose job is computing a loss for its caller: a `forward`, or one named for a loss."""
     return (frame.function in ("forward", "__call__") or "loss" in frame.function.lower()
             or "loss" in frame.owner.lower())

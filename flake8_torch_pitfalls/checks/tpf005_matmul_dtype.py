@@ -1,56 +1,85 @@
-"""TPF005: a matrix product of tensors whose dtypes differ.
-
-`torch.mm(A, B)` and friends need both operands in one dtype (`expected m1 and m2 to have the same
-dtype, but got: float != double`); elementwise ops promote and do not. Under `torch.autocast` fp32 mixes
-with fp16/bf16 are reconciled (float64 never is).
-"""
+"""TPF005: a matrix product of tensors whose dtypes differ."""
 
 from __future__ import annotations
 
 import libcst as cst
 
 from ..analysis import torch_api as api
-from ..analysis.interpreter import Interpreter
-from ..analysis.values import TENSOR, Value
+from ..analysis.facts import Facts
+from ..analysis.values import Kind, Value
 from .base import Check
+from .declaration import Message, Page, Raises
 
 _AUTOCAST_RECONCILED = frozenset({"float32", "float16", "bfloat16"})
 _CONVERTERS = {"float32": ".float()", "float64": ".double()", "float16": ".half()", "bfloat16": ".bfloat16()"}
+_FIX = "convert one operand first (e.g. {convert} or .to(dtype))"
 
 
 class MatmulDtypeMismatch(Check):
     code = "TPF005"
-    summary = "matrix product of tensors with different dtypes"
+    title = "matrix product of tensors with different dtypes"
+    summary = "matrix product of tensors with different dtypes (they do not promote)"
+    fix_summary = "`.float()` / `.double()` / `.to(dtype)` first"
+    messages = {
+        "mismatch": Message("matrix product of {left} and {right} tensors raises 'expected m1 and m2 to have the "
+                            f"same dtype'; {_FIX}", fix=_FIX),
+    }
+    expectation = Raises("RuntimeError", (
+        r"expected (m1|mat1) and (m2|mat2) to have the same dtype",
+        r"expected both vectors to have same dtype",
+        r"expected scalar type \w+ but found \w+",
+        r"Expected object of scalar type \w+ but got scalar type \w+",
+        r"self and mat2 must have the same dtype",
+    ))
     triggers = ((r"mm\(|matmul|dot\(|mv\(|inner\(|linear\(|@(?!\w)",
                  r"dtype|float|double|half|long\(|int\(|arange|tensor\(|Tensor\(|from_numpy"),)
+    page = Page(
+        pitfall="""\
+Matrix products need both operands in one dtype; unlike elementwise `A * B`, they do
+not promote.""",
+        runtime="""\
+`RuntimeError: expected m1 and m2 to have the same dtype, but got: float != double`
+(CUDA: `expected mat1 and mat2 to have the same dtype`; `torch.dot`: `expected both vectors to have same dtype`).""",
+        fix="""\
+Convert one operand first: `.float()`, `.double()`, `.half()` or `.to(other.dtype)`.""",
+        flagged="""\
+`torch.mm`, `matmul`, `bmm`, `mv`, `dot`, `inner`, `addmm`/`addbmm`/`baddbmm`/`addmv`,
+`F.linear`, the `@` operator and the method forms, when both operand dtypes are known and differ. Dtypes
+come from factories (`dtype=`; float32 defaults for `randn`/`rand`/`zeros`/`ones`/...; int64 for integer
+`arange` and integer `tensor` literals), `torch.from_numpy(np.<float64 maker>)`, conversions
+(`.double()`, `.float()`, `.half()`, `.long()`, `.to(dtype)`), and flow through shape-only ops (`view`,
+`reshape`, `t`, `T`, ...).""",
+        silent="""\
+Unknown dtypes; elementwise ops (they promote); fp32 mixed with fp16/bf16 inside
+`torch.autocast(...)` (autocast reconciles those — it never reconciles float64); files that call
+`torch.set_default_dtype` (the float default is then unknown).""",
+    )
 
-    def visit_Call(self, node: cst.Call, at: Interpreter) -> None:
+    def visit_Call(self, node: cst.Call, at: Facts) -> None:
         func = node.func
-        qualname = at.value(func).qualname
-        positions = api.MATRIX_PRODUCTS.get(qualname or "")
+        positions = api.MATRIX_PRODUCTS.get(at.qualname(func) or "")
         if positions is not None:
-            positional = [a.value for a in node.args if not a.star and a.keyword is None]
+            positional = at.call_args(node).positional
             if max(positions) < len(positional):
-                self._compare(node, at.value(positional[positions[0]]), at.value(positional[positions[1]]), at)
+                self._compare(node, positional[positions[0]], positional[positions[1]], at)
             return
         if isinstance(func, cst.Attribute) and func.attr.value in api.MATRIX_METHODS and node.args:
             self._compare(node, at.value(func.value), at.value(node.args[0].value), at)
 
-    def visit_BinaryOperation(self, node: cst.BinaryOperation, at: Interpreter) -> None:
+    def visit_BinaryOperation(self, node: cst.BinaryOperation, at: Facts) -> None:
         if isinstance(node.operator, cst.MatrixMultiply):
             self._compare(node, at.value(node.left), at.value(node.right), at)
 
-    def visit_AugAssign(self, node: cst.AugAssign, at: Interpreter) -> None:
+    def visit_AugAssign(self, node: cst.AugAssign, at: Facts) -> None:
         if isinstance(node.operator, cst.MatrixMultiplyAssign):
             self._compare(node, at.value(node.target), at.value(node.value), at)
 
-    def _compare(self, node: cst.CSTNode, left: Value, right: Value, at: Interpreter) -> None:
-        if left.kind != TENSOR or right.kind != TENSOR or left.dtype is None or right.dtype is None:
+    def _compare(self, node: cst.CSTNode, left: Value, right: Value, at: Facts) -> None:
+        if left.kind is not Kind.TENSOR or right.kind is not Kind.TENSOR or left.dtype is None or right.dtype is None:
             return
         if left.dtype == right.dtype:
             return
         if at.in_autocast and {left.dtype, right.dtype} <= _AUTOCAST_RECONCILED:
             return
-        target = _CONVERTERS.get(left.dtype, f".to(torch.{left.dtype})")
-        self.report(node, f"matrix product of {left.dtype} and {right.dtype} tensors raises 'expected m1 and m2 "
-                          f"to have the same dtype'; convert one operand first (e.g. {target} or .to(dtype))")
+        convert = _CONVERTERS.get(left.dtype, f".to(torch.{left.dtype})")
+        self.report(node, "mismatch", left=left.dtype, right=right.dtype, convert=convert)

@@ -8,12 +8,14 @@ import re
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..checks import ALL_CHECKS, by_code
+from ..checks.declaration import Expectation, GraphLeak, Raises, WrongGradient
 from . import worker
-from .expectations import RAISING_RULES, TPF002_DETACH_RAISES, Raises
 
 CONFIRMED, NOT_CONFIRMED, SKIPPED = "confirmed", "not confirmed", "skipped"
 DEFAULT_TIMEOUT_S = 180.0
@@ -47,14 +49,19 @@ def fixture_for(rule: str) -> Path:
     """The shipped reproducer of `rule`; nothing else is ever run."""
     if not re.fullmatch(r"TPF\d{3}", rule):
         raise ValueError(f"not a rule code: {rule!r}")
-    matches = sorted(fixtures_dir().glob(f"{rule}_*.py"))
-    if not matches:
-        raise ValueError(f"unknown rule {rule!r}; known: {', '.join(known_rules())}")
-    return matches[0]
+    try:
+        check = by_code(rule)
+    except KeyError:
+        raise ValueError(f"unknown rule {rule!r}; known: {', '.join(known_rules())}") from None
+    fixture = fixtures_dir() / check.fixture_name()
+    if not fixture.is_file():
+        raise FileNotFoundError(f"the fixture of {rule} is missing from this installation: {fixture.name}")
+    return fixture
 
 
 def known_rules() -> list[str]:
-    return sorted(p.name[:6] for p in fixtures_dir().glob("TPF*.py"))
+    """The rules whose reproducers the companion runs: every registered rule."""
+    return [check.code for check in ALL_CHECKS]
 
 
 def cuda_status(timeout_s: float = 120.0) -> tuple[bool, str]:
@@ -134,8 +141,8 @@ def confirm(rule: str, device: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> Evi
         available, reason = cuda_status()
         if not available:
             return Evidence(rule, device, SKIPPED, reason)
-    classify = _CLASSIFIERS.get(rule, _classify_raising)
-    return classify(rule, device, timeout_s)
+    expectation = by_code(rule).expectation
+    return _CLASSIFIERS[type(expectation)](rule, expectation, device, timeout_s)
 
 
 def _versions(*runs: Run) -> dict[str, str | None]:
@@ -145,8 +152,8 @@ def _versions(*runs: Run) -> dict[str, str | None]:
     return {"torch_version": None, "gpu": None}
 
 
-def _classify_raising(rule: str, device: str, timeout_s: float) -> Evidence:
-    expected = RAISING_RULES[rule]
+def _classify_raising(rule: str, expected: Expectation, device: str, timeout_s: float) -> Evidence:
+    assert isinstance(expected, Raises)
     bad = run_reproducer(fixture_for(rule), "bad", device, timeout_s=timeout_s)
     good = run_reproducer(fixture_for(rule), "good", device, timeout_s=timeout_s)
     versions = _versions(bad, good)
@@ -157,8 +164,9 @@ def _classify_raising(rule: str, device: str, timeout_s: float) -> Evidence:
     return Evidence(rule, device, CONFIRMED if ok else NOT_CONFIRMED, seen, **versions)
 
 
-def _classify_silent_gradient(rule: str, device: str, timeout_s: float) -> Evidence:
-    """TPF002: `.data` gives a wrong gradient without error; `.detach()` raises; the fix is correct."""
+def _classify_wrong_gradient(rule: str, expected: Expectation, device: str, timeout_s: float) -> Evidence:
+    """A wrong gradient without error (TPF002's `.data`); `.detach()` raises instead; the fix is correct."""
+    assert isinstance(expected, WrongGradient)
     bad = run_reproducer(fixture_for(rule), "bad", device, "gradient", timeout_s)
     truth = run_reproducer(fixture_for(rule), "expected", device, "gradient", timeout_s)
     detached = run_reproducer(fixture_for(rule), "detached", device, "call", timeout_s)
@@ -170,7 +178,7 @@ def _classify_silent_gradient(rule: str, device: str, timeout_s: float) -> Evide
         return Evidence(rule, device, NOT_CONFIRMED, "; ".join(failures), **versions)
     true_grad = truth.info.get("values")
     wrong = bad.raised is None and not _close(bad.info.get("values"), true_grad)
-    detach_raises = _matches(detached.raised, TPF002_DETACH_RAISES)
+    detach_raises = _matches(detached.raised, expected.detach_raises)
     fixed = good.raised is None and _close(good.info.get("values"), true_grad)
     bad_seen = "gave gradient " + _fmt(bad.info.get("values")) if bad.raised is None else _describe(bad.raised)
     seen = (f"bad (.data) {bad_seen}"
@@ -180,8 +188,9 @@ def _classify_silent_gradient(rule: str, device: str, timeout_s: float) -> Evide
                     **versions)
 
 
-def _classify_leak(rule: str, device: str, timeout_s: float) -> Evidence:
-    """TPF001: nodes reachable from the accumulator grow linearly; on CUDA, so do bytes held."""
+def _classify_leak(rule: str, expected: Expectation, device: str, timeout_s: float) -> Evidence:
+    """Nodes reachable from the accumulator grow linearly (TPF001); on CUDA, so do bytes held."""
+    assert isinstance(expected, GraphLeak)
     bad = run_reproducer(fixture_for(rule), "bad", device, "growth", timeout_s)
     good = run_reproducer(fixture_for(rule), "good", device, "growth", timeout_s)
     versions = _versions(bad, good)
@@ -221,7 +230,11 @@ def _fmt(values: list[float] | None) -> str:
     return "?" if values is None else "[" + ", ".join(f"{v:.4f}" for v in values) + "]"
 
 
-_CLASSIFIERS = {
-    "TPF001": _classify_leak,
-    "TPF002": _classify_silent_gradient,
+Classifier = Callable[[str, Expectation, str, float], Evidence]
+
+#: How each kind of expectation is checked (a new kind needs its classifier here, and nothing else).
+_CLASSIFIERS: dict[type, Classifier] = {
+    Raises: _classify_raising,
+    WrongGradient: _classify_wrong_gradient,
+    GraphLeak: _classify_leak,
 }

@@ -1,0 +1,409 @@
+"""Python's expression semantics: the abstract value of each expression, from the values of its parts.
+
+Names, literals, containers, comprehensions, operators on numbers, subscripts of sequences, attributes of
+imported modules and of `self`, and the builtins. Tensors, ndarrays and library calls are the library
+model's (library.py); statements are the interpreter's (statements.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import libcst as cst
+
+from ..settings import Settings
+from . import torch_api as api
+from .arguments import CallArgs, call_arguments
+from .events import Dispatcher
+from .flows import Frame
+from .grad import GradState
+from .library import TorchModel, qualified
+from .syntax import dotted_name, target_names
+from .values import NONE_VALUE, UNKNOWN_VALUE, Kind, Value, join, join_all, number, ref, tensor
+
+_CONTAINERS = {"builtins.list": Kind.LIST, "builtins.tuple": Kind.TUPLE, "builtins.set": Kind.SET,
+               "builtins.dict": Kind.DICT, "builtins.range": Kind.RANGE, "builtins.str": Kind.STR,
+               "builtins.bytes": Kind.BYTES, "builtins.bytearray": Kind.BYTES}
+_NUMBER_BUILTINS = frozenset({"builtins.float", "builtins.int", "builtins.len", "builtins.round",
+                              "builtins.bool", "builtins.abs"})
+_APPENDERS = ("append", "add", "extend", "insert")
+_STR_METHODS = ("format", "join", "strip", "lower", "upper", "replace")
+_CONSTANTS = {
+    "True": number("bool", int_value=1),
+    "False": number("bool", int_value=0),
+    "None": NONE_VALUE,
+}
+
+
+class ExpressionEvaluator:
+    """Evaluates expressions to abstract values in the current frame, emitting an event for each."""
+
+    def __init__(self, settings: Settings, events: Dispatcher) -> None:
+        self.settings = settings
+        self.events = events
+        self.values: dict[int, Value] = {}  # by id(node): LibCST nodes hash in Python, ids are free
+        self.parents: dict[int, cst.CSTNode] = {}  # of Attribute nodes only, by id (what checks ask)
+        self.frame = Frame(env={}, parent=None, grad=GradState())
+        self.module_classes: set[str] = set()  # local classes that are nn.Modules
+        self.float_default: str | None = api.FLOAT_DEFAULT if settings.default_float_known else None
+        self.library = TorchModel(self)
+
+    # ---- the state expressions read and change -------------------------------------------------
+
+    def value(self, node: cst.CSTNode) -> Value:
+        return self.values.get(id(node), UNKNOWN_VALUE)
+
+    @property
+    def grad_disabled(self) -> bool:
+        return self.frame.grad.disabled
+
+    def lookup(self, name: str) -> Value:
+        found = self.frame.lookup(name)
+        if found is not None:
+            return found
+        if name in api.BUILTIN_NAMES:
+            return ref(f"builtins.{name}")
+        return UNKNOWN_VALUE
+
+    def bind_name(self, name: str, value: Value, fresh: bool = True) -> None:
+        """Bind `name`; a fresh binding (not an update like `x += 1`) starts a per-iteration value."""
+        self.frame.env[name] = value
+        if fresh:
+            for bound in self.frame.loops:
+                bound.add(name)
+
+    def rebind_receiver(self, receiver: cst.BaseExpression, value: Value) -> None:
+        """A method that changed its receiver's facts in place (`x.requires_grad_(False)`)."""
+        name = dotted_name(receiver)
+        if name is not None and self.frame.lookup(name) is not None:
+            self.frame.env[name] = value
+
+    def record_backward(self, expressions: list[cst.CSTNode]) -> None:
+        self.frame.backward_nodes.extend(expressions)
+
+    def record_flow(self, source: cst.CSTNode, sink: str) -> None:
+        self.frame.flow_nodes.append((source, sink))
+
+    def note_parent(self, child: cst.CSTNode, parent: cst.CSTNode) -> None:
+        if type(child) is cst.Attribute:
+            self.parents[id(child)] = parent
+
+    # ---- dispatch -----------------------------------------------------------------------------
+
+    def eval(self, node: cst.BaseExpression, parent: cst.CSTNode) -> Value:
+        self.note_parent(node, parent)
+        method = _EVALUATORS.get(type(node))
+        value = method(self, node) if method is not None else self.eval_children(node)
+        self.values[id(node)] = value
+        self.events.emit(node)
+        return value
+
+    def eval_children(self, node: cst.CSTNode) -> Value:
+        """Evaluate every expression below a node this evaluator does not model."""
+        for child in node.children:
+            if isinstance(child, cst.BaseExpression):
+                self.eval(child, node)
+            elif isinstance(child, (cst.BaseSuite, cst.BaseStatement)):
+                continue
+            else:
+                self.eval_children(child)
+        return UNKNOWN_VALUE
+
+    # ---- atoms --------------------------------------------------------------------------------
+
+    def eval_name(self, node: cst.Name) -> Value:
+        constant = _CONSTANTS.get(node.value)
+        return constant if constant is not None else self.lookup(node.value)
+
+    def eval_integer(self, node: cst.Integer) -> Value:
+        try:
+            literal = int(node.value.replace("_", ""), 0)
+        except ValueError:
+            return number("int")
+        return number("int", int_value=literal, size=(literal, ()))
+
+    def eval_float(self, _node: cst.BaseExpression) -> Value:
+        return number("float")
+
+    def eval_string(self, node: cst.BaseExpression) -> Value:
+        prefix = ""
+        if isinstance(node, cst.SimpleString):
+            prefix = node.prefix.lower()
+        elif isinstance(node, cst.ConcatenatedString):
+            left = node.left
+            prefix = left.prefix.lower() if isinstance(left, cst.SimpleString) else ""
+        self.eval_children(node)
+        literal = node.evaluated_value if isinstance(node, cst.SimpleString) else None
+        return Value(Kind.BYTES if "b" in prefix else Kind.STR, qualname=literal if isinstance(literal, str) else None)
+
+    def eval_sequence(self, node: cst.List | cst.Tuple | cst.Set) -> Value:
+        items = []
+        starred = False
+        for element in node.elements:
+            if isinstance(element, cst.StarredElement):
+                starred = True
+                items.append(self.eval(element, node))
+            else:
+                items.append(self.eval(element.value, node))
+        kind = {cst.List: Kind.LIST, cst.Tuple: Kind.TUPLE, cst.Set: Kind.SET}[type(node)]
+        return Value(kind, items=None if starred else tuple(items), elem=join_all(items))
+
+    def eval_starred(self, node: cst.StarredElement) -> Value:
+        """`*xs` inside a display: what `xs` is."""
+        return self.eval(node.value, node)
+
+    def eval_dict(self, node: cst.Dict) -> Value:
+        self.eval_children(node)
+        return Value(Kind.DICT)
+
+    def eval_comprehension(self, node: cst.BaseComp | cst.DictComp) -> Value:
+        saved = dict(self.frame.env)
+        for_in: cst.CompFor | None = node.for_in
+        while for_in is not None:
+            iterable = self.eval(for_in.iter, for_in)
+            self.bind_comprehension_target(for_in.target, iterable)
+            for condition in for_in.ifs:
+                self.eval(condition.test, condition)
+            for_in = for_in.inner_for_in
+        if isinstance(node, cst.DictComp):
+            self.eval(node.key, node)
+            self.eval(node.value, node)
+            element = UNKNOWN_VALUE
+        else:
+            element = self.eval(node.elt, node)  # type: ignore[attr-defined]
+        self.frame.env = saved
+        kind = {cst.ListComp: Kind.LIST, cst.SetComp: Kind.SET, cst.DictComp: Kind.DICT}.get(type(node), Kind.UNKNOWN)
+        return Value(kind, elem=element)
+
+    def bind_comprehension_target(self, target: cst.BaseExpression, iterable: Value) -> None:
+        element = iterable.elem or UNKNOWN_VALUE
+        if isinstance(target, cst.Name):
+            self.frame.env[target.value] = element
+            return
+        for name in target_names(target):
+            self.frame.env[name] = UNKNOWN_VALUE
+
+    def eval_lambda(self, node: cst.Lambda) -> Value:
+        saved = dict(self.frame.env)
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            if param.default is not None:
+                self.eval(param.default, node)
+            self.frame.env[param.name.value] = UNKNOWN_VALUE
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self.frame.env[star.name.value] = UNKNOWN_VALUE
+        self.eval(node.body, node)
+        self.frame.env = saved
+        return UNKNOWN_VALUE
+
+    def eval_named_expr(self, node: cst.NamedExpr) -> Value:
+        value = self.eval(node.value, node)
+        if isinstance(node.target, cst.Name):
+            self.bind_name(node.target.value, value)
+        return value
+
+    def eval_if_exp(self, node: cst.IfExp) -> Value:
+        self.eval(node.test, node)
+        return join(self.eval(node.body, node), self.eval(node.orelse, node))
+
+    def eval_boolean(self, node: cst.BooleanOperation) -> Value:
+        return join(self.eval(node.left, node), self.eval(node.right, node))
+
+    def eval_comparison(self, node: cst.Comparison) -> Value:
+        operands = [self.eval(node.left, node)]
+        for target in node.comparisons:
+            operands.append(self.eval(target.comparator, target))
+        if any(o.kind is Kind.TENSOR for o in operands):
+            return tensor("bool")
+        return UNKNOWN_VALUE
+
+    def eval_unary(self, node: cst.UnaryOperation) -> Value:
+        operand = self.eval(node.expression, node)
+        if isinstance(node.operator, cst.Not):
+            return UNKNOWN_VALUE
+        if operand.kind is Kind.TENSOR:
+            return self.library.unary(operand)
+        if operand.kind is Kind.NUMBER and isinstance(node.operator, cst.Minus) and operand.int_value is not None:
+            return number("int", int_value=-operand.int_value)
+        return number(operand.dtype) if operand.kind is Kind.NUMBER else UNKNOWN_VALUE
+
+    def eval_binary(self, node: cst.BinaryOperation) -> Value:
+        left = self.eval(node.left, node)
+        right = self.eval(node.right, node)
+        return self.combine(left, node.operator, right)
+
+    def combine(self, left: Value, operator: cst.BaseBinaryOp, right: Value, in_place: bool = False) -> Value:
+        """The value of `left <op> right` (or of `left <op>= right` when `in_place`)."""
+        if left.kind is Kind.TENSOR or right.kind is Kind.TENSOR:
+            return self.library.binary(left, operator, right, in_place)
+        if left.kind is Kind.NUMBER and right.kind is Kind.NUMBER:
+            size = None
+            if isinstance(operator, cst.Multiply) and left.size is not None and right.size is not None:
+                size = (left.size[0] * right.size[0], tuple(sorted(left.size[1] + right.size[1])))
+            dtype = "float" if "float" in (left.dtype, right.dtype) or isinstance(operator, cst.Divide) else (
+                "int" if left.dtype == right.dtype == "int" else None)
+            return number(dtype, size=size)
+        if left.kind is right.kind and left.kind in (Kind.LIST, Kind.TUPLE, Kind.STR, Kind.BYTES) \
+                and isinstance(operator, cst.Add):
+            return Value(left.kind)
+        if in_place and left.kind in (Kind.LIST, Kind.SET, Kind.DICT):
+            return left
+        return UNKNOWN_VALUE
+
+    def eval_subscript(self, node: cst.Subscript) -> Value:
+        base = self.eval(node.value, node)
+        indices: list[Value] = []
+        for element in node.slice:
+            self.note_parent(element, node)
+            if isinstance(element.slice, cst.Index) and isinstance(element.slice.value, cst.Ellipsis):
+                indices.append(Value(Kind.OBJECT, qualname="Ellipsis"))
+            elif isinstance(element.slice, cst.Index):
+                indices.append(self.eval(element.slice.value, element))
+            else:
+                self.eval_children(element.slice)
+                indices.append(Value(Kind.OBJECT, qualname="slice"))
+        return self.subscript_value(base, indices)
+
+    def subscript_value(self, base: Value, indices: list[Value]) -> Value:
+        known = self.library.subscript(base, indices)
+        if known is not None:
+            return known
+        single = indices[0] if len(indices) == 1 else None
+        if base.kind in (Kind.LIST, Kind.TUPLE) and single is not None:
+            if single.kind is Kind.OBJECT:  # a slice
+                return Value(base.kind, elem=base.elem)
+            index = single.int_value
+            if base.items is not None and index is not None and -len(base.items) <= index < len(base.items):
+                return base.items[index]
+            return base.elem or UNKNOWN_VALUE
+        return UNKNOWN_VALUE
+
+    # ---- attributes ---------------------------------------------------------------------------
+
+    def eval_attribute(self, node: cst.Attribute) -> Value:
+        base = self.eval(node.value, node)
+        return self.attribute_value(base, node, node.attr.value)
+
+    def attribute_value(self, base: Value, node: cst.Attribute, attr: str) -> Value:
+        if base.kind is Kind.REF and base.qualname is not None:
+            return qualified(f"{base.qualname}.{attr}")
+        if base.kind is Kind.SELF:
+            owner = node.value
+            if isinstance(owner, cst.Name):
+                return self.lookup(f"{owner.value}.{attr}")
+            return UNKNOWN_VALUE
+        known = self.library.attribute(base, node, attr)
+        if known is not None:
+            return known
+        if base.kind is Kind.UNKNOWN:
+            name = dotted_name(node)
+            if name is not None:
+                found = self.lookup(name)
+                if found.kind is not Kind.UNKNOWN:
+                    return found
+        return UNKNOWN_VALUE
+
+    # ---- calls --------------------------------------------------------------------------------
+
+    def eval_call(self, node: cst.Call) -> Value:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            self.note_parent(func, node)
+            receiver = self.eval(func.value, func)
+            callee = (qualified(f"{receiver.qualname}.{func.attr.value}") if receiver.kind is Kind.REF
+                      else self.attribute_value(receiver, func, func.attr.value)
+                      if receiver.kind in (Kind.SELF, Kind.MODULE) else UNKNOWN_VALUE)
+            self.values[id(func)] = callee
+            args = self.eval_args(node)
+            if receiver.kind is not Kind.REF and receiver.kind is not Kind.SELF:
+                return self.call_method(receiver, func.value, func.attr.value, node, args)
+            return self.call_value(callee, node, args)
+        callee = self.eval(func, node)
+        return self.call_value(callee, node, self.eval_args(node))
+
+    def eval_args(self, node: cst.Call) -> CallArgs:
+        for arg in node.args:
+            self.eval(arg.value, node)  # an argument's parent is the call it is passed to
+        return call_arguments(node, self.value)
+
+    def call_value(self, callee: Value, node: cst.Call, args: CallArgs) -> Value:
+        called = self.library.call_object(callee)
+        if called is not None:
+            return called
+        if callee.kind is not Kind.REF or callee.qualname is None:
+            if callee.kind is Kind.UNKNOWN and _is_backward_call(node):
+                self.record_backward([a.value for a in node.args])
+            return UNKNOWN_VALUE
+        return self.call_qualified(callee.qualname, node, args)
+
+    def call_qualified(self, qualname: str, node: cst.Call, args: CallArgs) -> Value:
+        known = self.library.call(qualname, node, args)
+        if known is not None:
+            return known
+        if qualname.startswith("local:"):
+            return Value(Kind.MODULE if qualname[6:] in self.module_classes else Kind.OBJECT)
+        if qualname == "builtins.sum":
+            sequence = args.get(0)
+            return self.library.summed(sequence.elem if sequence is not None else None) or UNKNOWN_VALUE
+        if qualname == "builtins.enumerate":
+            sequence = args.get(0)
+            element = sequence.elem if sequence is not None and sequence.elem is not None else UNKNOWN_VALUE
+            return Value(Kind.OBJECT, elem=Value(Kind.TUPLE, items=(number("int"), element)))
+        if qualname in _CONTAINERS:
+            source = args.get(0)
+            return Value(_CONTAINERS[qualname], elem=source.elem if source is not None else None)
+        if qualname in _NUMBER_BUILTINS:
+            return number("int" if qualname in ("builtins.len", "builtins.int") else None)
+        return UNKNOWN_VALUE
+
+    def call_method(self, receiver: Value, receiver_node: cst.BaseExpression, name: str, node: cst.Call,
+                    args: CallArgs) -> Value:
+        if name in ("backward", "manual_backward"):
+            return self.library.backward(receiver_node, name, node)
+        if receiver.kind in (Kind.LIST, Kind.SET, Kind.DICT) and name in _APPENDERS:
+            target = dotted_name(receiver_node)
+            if target is not None:
+                for arg in node.args:
+                    self.record_flow(arg.value, target)
+            return NONE_VALUE
+        if receiver.kind is Kind.DICT and name in ("items", "values", "keys"):
+            return Value(Kind.OBJECT)
+        if receiver.kind is Kind.STR:
+            return Value(Kind.STR) if name in _STR_METHODS else UNKNOWN_VALUE
+        return self.library.method(receiver, receiver_node, name, node, args)
+
+
+def _is_backward_call(node: cst.Call) -> bool:
+    return isinstance(node.func, cst.Attribute) and node.func.attr.value in ("backward", "manual_backward")
+
+
+_EVALUATORS: dict[type, Callable[[ExpressionEvaluator, Any], Value]] = {
+    cst.Name: ExpressionEvaluator.eval_name,
+    cst.Integer: ExpressionEvaluator.eval_integer,
+    cst.Float: ExpressionEvaluator.eval_float,
+    cst.Imaginary: ExpressionEvaluator.eval_float,
+    cst.SimpleString: ExpressionEvaluator.eval_string,
+    cst.ConcatenatedString: ExpressionEvaluator.eval_string,
+    cst.FormattedString: ExpressionEvaluator.eval_string,
+    cst.List: ExpressionEvaluator.eval_sequence,
+    cst.Tuple: ExpressionEvaluator.eval_sequence,
+    cst.Set: ExpressionEvaluator.eval_sequence,
+    cst.StarredElement: ExpressionEvaluator.eval_starred,
+    cst.Dict: ExpressionEvaluator.eval_dict,
+    cst.ListComp: ExpressionEvaluator.eval_comprehension,
+    cst.SetComp: ExpressionEvaluator.eval_comprehension,
+    cst.DictComp: ExpressionEvaluator.eval_comprehension,
+    cst.GeneratorExp: ExpressionEvaluator.eval_comprehension,
+    cst.Lambda: ExpressionEvaluator.eval_lambda,
+    cst.NamedExpr: ExpressionEvaluator.eval_named_expr,
+    cst.IfExp: ExpressionEvaluator.eval_if_exp,
+    cst.BooleanOperation: ExpressionEvaluator.eval_boolean,
+    cst.Comparison: ExpressionEvaluator.eval_comparison,
+    cst.UnaryOperation: ExpressionEvaluator.eval_unary,
+    cst.BinaryOperation: ExpressionEvaluator.eval_binary,
+    cst.Subscript: ExpressionEvaluator.eval_subscript,
+    cst.Attribute: ExpressionEvaluator.eval_attribute,
+    cst.Call: ExpressionEvaluator.eval_call,
+}

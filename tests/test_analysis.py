@@ -1,0 +1,498 @@
+"""The safety net below the rules: the analysis asked directly for the facts of an expression at a point.
+
+`reveal(x)` in a snippet records what the analysis knows of `x` there (its value, the grad context), the
+way mypy's `reveal_type` does; the snippet is interpreted for real (regions, LibCST, events), by a
+subscriber that is no rule.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from dataclasses import dataclass, fields, replace
+
+import libcst as cst
+import pytest
+
+from flake8_torch_pitfalls.analysis.events import EVENTS, EXPRESSION_NODES, STATEMENT_NODES, Subscriber
+from flake8_torch_pitfalls.analysis.facts import Facts
+from flake8_torch_pitfalls.analysis.values import PER_PATH_FIELDS, Autograd, Kind, Layout, Value, join
+from flake8_torch_pitfalls.engine import interpret
+from flake8_torch_pitfalls.settings import Settings
+
+
+@dataclass(frozen=True)
+class Seen:
+    code: str
+    value: Value
+    grad_disabled: bool
+    autocast: bool
+
+    @property
+    def kind(self) -> Kind:
+        return self.value.kind
+
+
+class Reveal(Subscriber):
+    triggers = ((r"reveal\(",),)
+
+    def __init__(self) -> None:
+        self.seen: list[Seen] = []
+
+    def visit_Call(self, node: cst.Call, at: Facts) -> None:
+        if isinstance(node.func, cst.Name) and node.func.value == "reveal":
+            argument = node.args[0].value
+            self.seen.append(Seen(at.code(argument), at.value(argument), at.grad_disabled, at.in_autocast))
+
+
+def reveal(source: str, settings: Settings = Settings()) -> list[Seen]:
+    probe = Reveal()
+    interpret("import torch\n" + textwrap.dedent(source), [probe], settings)
+    return probe.seen
+
+
+def revealed(source: str) -> Value:
+    (seen,) = reveal(source)
+    return seen.value
+
+
+# ---- dtype ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("expression", "dtype"), [
+    ("torch.randn(3)", "float32"),
+    ("torch.zeros(2, 3, dtype=torch.float64)", "float64"),
+    ("torch.arange(5)", "int64"),
+    ("torch.arange(0.0, 1.0)", "float32"),
+    ("torch.tensor([1, 2])", "int64"),
+    ("torch.tensor([1.0, 2])", "float32"),
+    ("torch.tensor([True])", "bool"),
+    ("torch.randn(3).double()", "float64"),
+    ("torch.randn(3).to(torch.half)", "float16"),
+    ("torch.randn(3).to('cpu')", "float32"),
+    ("torch.randn(3).to(device)", "float32"),  # an unknown argument of `.to()` is read as a device
+    ("torch.randn(3).long().t()", "int64"),
+    ("torch.randn(2, 3).view(6)", "float32"),
+    ("torch.DoubleTensor(2, 3)", "float64"),
+    ("torch.from_numpy(np.zeros(3))", "float64"),
+    ("torch.from_numpy(np.ones(3, dtype=np.float32))", "float32"),
+    ("torch.randn(3) * 2", "float32"),
+    ("torch.randn(3) @ torch.randn(3)", "float32"),
+    ("torch.zeros_like(torch.arange(3))", "int64"),
+    ("torch.randn(3).argmax()", "int64"),
+    ("torch.randn(3) > 0", "bool"),
+])
+def test_dtype_of_factories_conversions_and_ops(expression: str, dtype: str) -> None:
+    value = revealed(f"import numpy as np\nreveal({expression})\n")
+    assert (value.kind, value.dtype) == (Kind.TENSOR, dtype)
+
+
+@pytest.mark.parametrize("expression", [
+    "torch.randn(3) + torch.randn(3).double()",  # mixed: promotion is not modelled, so unknown
+    "torch.from_numpy(unknown)",
+    "torch.randn(3).to(torch.from_numpy(u).dtype)",  # a dtype, not known which
+    "torch.randn(3).sum(dtype=d)",
+])
+def test_dtype_stays_unknown_where_the_source_does_not_show_it(expression: str) -> None:
+    assert revealed(f"reveal({expression})\n").dtype is None
+
+
+def test_changing_the_default_dtype_makes_float_factories_unknown() -> None:
+    assert revealed("torch.set_default_dtype(torch.float64)\nreveal(torch.randn(3))\n").dtype is None
+
+
+# ---- autograd: leaf, parameter, detached, loss ------------------------------------------------------
+
+def test_leaves_that_require_grad_and_what_ends_them() -> None:
+    seen = reveal("""
+        import torch.nn as nn
+        w = torch.zeros(3, requires_grad=True)
+        reveal(w)
+        reveal(w[0])
+        reveal(w.view(3))
+        reveal(w * 2)
+        reveal(w.detach())
+        reveal(nn.Parameter(torch.randn(2)))
+        reveal(nn.Parameter(torch.randn(2), requires_grad=False))
+        v = torch.ones(2)
+        v.requires_grad_()
+        reveal(v)
+        v.requires_grad = False
+        reveal(v)
+    """)
+    leaf = [s.value.autograd.leaf for s in seen]
+    assert leaf == [True, True, True, False, False, True, False, True, False]
+    assert seen[4].value.autograd.detached and not seen[3].value.autograd.detached
+    assert seen[5].value.autograd.param and seen[6].value.autograd.param
+
+
+def test_losses_and_what_drops_the_graph() -> None:
+    seen = reveal("""
+        import torch.nn.functional as F
+        from torch import nn
+        criterion = nn.CrossEntropyLoss()
+        logits, y = torch.randn(4, 3), torch.arange(4)
+        loss = F.cross_entropy(logits, y)
+        reveal(loss)
+        reveal(criterion(logits, y))
+        reveal(loss * 2 + 1)
+        reveal(loss.item())
+        reveal(loss.detach())
+        reveal(logits.sum())
+        with torch.no_grad():
+            reveal(F.mse_loss(logits, logits))
+    """)
+    assert [s.value.autograd.loss for s in seen] == [True, True, True, False, False, False, False]
+    assert seen[3].kind is Kind.NUMBER
+
+
+def test_module_parameters_and_outputs() -> None:
+    seen = reveal("""
+        import torch.nn as nn
+        model = nn.Linear(3, 2)
+        reveal(model)
+        reveal(model.weight)
+        reveal(model(torch.randn(1, 3)))
+        for p in model.parameters():
+            reveal(p)
+        for name, q in model.named_parameters():
+            reveal(q)
+    """)
+    assert seen[0].kind is Kind.MODULE
+    assert seen[1].value.autograd.param and seen[2].kind is Kind.TENSOR
+    assert seen[3].value.autograd.param and seen[4].value.autograd.param
+
+
+# ---- layout -------------------------------------------------------------------------------------------
+
+def test_layout_after_transposes_and_what_restores_it() -> None:
+    seen = reveal("""
+        x = torch.randn(2, 3, 4)
+        reveal(x)
+        reveal(x.permute(0, 2, 1))
+        reveal(x.transpose(0, 1))
+        reveal(x.permute(0, 2, 1).contiguous())
+        reveal(x.permute(0, 2, 1).permute(0, 2, 1))
+        reveal(x.mT)
+        reveal(torch.transpose(x, 1, 2).clone(memory_format=torch.contiguous_format))
+    """)
+    layouts = [s.value.layout for s in seen]
+    assert layouts[0].noncontig is None and layouts[0].dims == ((2, ()), (3, ()), (4, ()))
+    assert (layouts[1].noncontig, layouts[1].perm) == ("permute()", (0, 2, 1))
+    assert layouts[1].dims == ((2, ()), (4, ()), (3, ()))
+    assert (layouts[2].noncontig, layouts[2].perm) == ("transpose()", (1, 0, 2))
+    assert layouts[3].noncontig is None and layouts[4].noncontig is None
+    assert (layouts[5].noncontig, layouts[5].perm) == (".mT", (0, 2, 1))
+    assert layouts[6].noncontig is None
+
+
+def test_sizes_read_from_the_shape_name_the_dimensions() -> None:
+    seen = reveal("""
+        def f(x):
+            b, c, h, w = x.shape
+            reveal(x)
+            reveal(h * w)
+            reveal(x.size(1))
+            y = x.permute(0, 2, 3, 1)
+            reveal(y)
+    """)
+    x, hw, c, y = (s.value for s in seen)
+    assert x.layout.dims is not None and len(x.layout.dims) == 4  # the unpack told the rank
+    assert hw.size == (1, tuple(sorted((x.layout.dims[2][1][0], x.layout.dims[3][1][0]))))  # type: ignore[index]
+    assert c.size == x.layout.dims[1]
+    assert y.layout.perm == (0, 2, 3, 1) and y.layout.open_rank is False
+
+
+# ---- provenance: what kind of object --------------------------------------------------------------------
+
+@pytest.mark.parametrize(("expression", "kind"), [
+    ("array.array('f', [1.0])", Kind.STDLIB_ARRAY),
+    ("A('d', [1.0])", Kind.STDLIB_ARRAY),
+    ("[1, 2]", Kind.LIST),
+    ("[v for v in range(3)]", Kind.LIST),
+    ("(1, 2)", Kind.TUPLE),
+    ("{1}", Kind.SET),
+    ("{'a': 1}", Kind.DICT),
+    ("range(3)", Kind.RANGE),
+    ("'abc'", Kind.STR),
+    ("b'abc'", Kind.BYTES),
+    ("list(range(3))", Kind.LIST),
+    ("np.asarray([1])", Kind.NDARRAY),
+    ("np_array([1.0])", Kind.NDARRAY),
+    ("torch.randn(2).numpy()", Kind.NDARRAY),
+    ("torch.float64", Kind.DTYPE),
+    ("torch.randn(2).shape", Kind.SHAPE),
+    ("len([1])", Kind.NUMBER),
+    ("unknown_thing", Kind.UNKNOWN),
+])
+def test_provenance(expression: str, kind: Kind) -> None:
+    source = ("import array\nfrom array import array as A\nimport numpy as np\nfrom numpy import array as np_array\n"
+              f"reveal({expression})\n")
+    assert revealed(source).kind is kind
+
+
+# ---- the grad context ---------------------------------------------------------------------------------
+
+def test_grad_context_of_blocks_decorators_and_hooks() -> None:
+    seen = reveal("""
+        import torch.nn as nn
+        from torch import no_grad
+        x = torch.randn(2)
+        reveal(x)
+        with torch.no_grad():
+            reveal(x)
+            with torch.enable_grad():
+                reveal(x)
+        with torch.inference_mode():
+            reveal(x)
+        with torch.inference_mode(False):
+            reveal(x)
+        with torch.set_grad_enabled(False):
+            reveal(x)
+        with torch.autocast("cuda"):
+            reveal(x)
+
+        @no_grad()
+        def evaluate():
+            reveal(x)
+
+        class Net(nn.Module):
+            def validation_step(self, batch):
+                reveal(batch)
+
+            def training_step(self, batch):
+                reveal(batch)
+    """)
+    assert [s.grad_disabled for s in seen] == [False, True, False, True, False, True, False, True, True, False]
+    assert [s.autocast for s in seen] == [False] * 6 + [True] + [False] * 3
+
+
+def test_project_no_grad_contexts_from_the_settings() -> None:
+    source = "from mylib import frozen\nwith frozen():\n    reveal(1)\n"
+    assert not reveal(source)[0].grad_disabled
+    assert reveal(source, Settings(extra_no_grad=frozenset({"mylib.frozen"})))[0].grad_disabled
+
+
+# ---- how facts flow ----------------------------------------------------------------------------------
+
+def test_assignment_and_rebinding() -> None:
+    seen = reveal("""
+        x = torch.randn(3).double()
+        y = x
+        reveal(y)
+        y = y.float()
+        reveal(y)
+        reveal(x)
+        (a, b) = (torch.arange(2), [1])
+        reveal(a)
+        reveal(b)
+        c: torch.Tensor
+        reveal(c)
+    """)
+    assert [s.value.dtype for s in seen[:4]] == ["float64", "float32", "float64", "int64"]
+    assert seen[4].kind is Kind.LIST and seen[5].kind is Kind.TENSOR
+
+
+def test_branches_join_what_both_paths_know() -> None:
+    seen = reveal("""
+        def f(flag):
+            if flag:
+                x = torch.randn(3).double()
+                y = torch.randn(3).double()
+            else:
+                x = torch.zeros(3).double()
+                y = torch.zeros(3)
+            reveal(x)
+            reveal(y)
+            z = torch.arange(3) if flag else [1]
+            reveal(z)
+    """)
+    assert (seen[0].value.dtype, seen[1].value.dtype) == ("float64", None)
+    assert seen[1].kind is Kind.TENSOR and seen[2].kind is Kind.UNKNOWN
+
+
+def test_loops_carry_facts_into_the_next_iteration() -> None:
+    seen = reveal("""
+        def f(loader):
+            x = torch.randn(3)
+            w = torch.zeros(3, requires_grad=True)
+            for batch in loader:
+                reveal(x)
+                reveal(w)
+                x = x.double()
+            reveal(x)
+    """)
+    assert seen[0].value.dtype is None  # float32 on the first pass, float64 on the next ones
+    assert seen[1].value.autograd.leaf
+    assert seen[2].value.dtype is None
+
+
+def test_self_attributes_flow_from_init_to_the_other_methods() -> None:
+    seen = reveal("""
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.scale = nn.Parameter(torch.ones(1))
+                self.proj = nn.Linear(2, 2)
+                reveal(self.scale)
+
+            def forward(self, x):
+                reveal(self.scale)
+                reveal(self.proj)
+                reveal(self)
+                return self.proj(x) * self.scale
+    """)
+    in_init, in_forward, proj, itself = (s.value for s in seen)
+    assert in_init.autograd.leaf and in_init.autograd.param
+    assert in_forward.autograd.param and not in_forward.autograd.leaf  # per-call state is not carried over
+    assert in_forward.dtype == "float32"
+    assert proj.kind is Kind.MODULE and itself.kind is Kind.SELF
+
+
+def test_nested_functions_see_the_enclosing_names() -> None:
+    seen = reveal("""
+        def outer():
+            x = torch.arange(3)
+
+            def inner():
+                reveal(x)
+
+            return inner
+    """)
+    assert seen[0].value.dtype == "int64"
+
+
+@pytest.mark.parametrize("imports, expression", [
+    ("import torch as th", "th.randn(3, dtype=th.float64)"),
+    ("from torch import randn, float64", "randn(3, dtype=float64)"),
+    ("from torch import randn as r, float64 as f64", "r(3, dtype=f64)"),
+    ("import torch.nn.functional as F", "torch.randn(3, dtype=torch.double)"),
+    ("from torch import *", "randn(3, dtype=float64)"),
+])
+def test_every_import_style_names_the_same_api(imports: str, expression: str) -> None:
+    value = revealed(f"{imports}\nreveal({expression})\n")
+    assert (value.kind, value.dtype) == (Kind.TENSOR, "float64")
+
+
+def test_a_parameter_named_like_the_module_shadows_it() -> None:
+    value = revealed("def f(torch):\n    reveal(torch.randn(3, dtype=torch.float64))\n")
+    assert value.kind is Kind.UNKNOWN
+
+
+def test_functional_losses_through_every_import_style() -> None:
+    seen = reveal("""
+        import torch.nn.functional as F
+        from torch.nn import functional as fn
+        from torch.nn.functional import mse_loss
+        a = torch.randn(3)
+        reveal(F.l1_loss(a, a))
+        reveal(fn.l1_loss(a, a))
+        reveal(mse_loss(a, a))
+        reveal(torch.nn.functional.smooth_l1_loss(a, a))
+    """)
+    assert [s.value.autograd.loss for s in seen] == [True] * 4
+
+
+# ---- events --------------------------------------------------------------------------------------------
+
+PROGRAM = '''
+import torch
+from torch import nn
+import torch.nn.functional as F
+x: int = 1
+y: torch.Tensor
+z = [a for a in range(3)] + [*range(2)]
+z += [1]
+s = {a for a in z} or {1: 2} and {k: v for k, v in {}.items()}
+g = (a for a in z)
+t = (1, 2.0, 3j, "s" "t", f"{x}", b"b", ..., None, not x, -x, x if x else x, lambda q: q, z[0], z[1:2])
+if (w := x) > 0 and x is not None:
+    pass
+elif x:
+    del t
+else:
+    assert x, "message"
+for i in z:
+    continue
+while False:
+    break
+with torch.no_grad() as ctx:
+    torch.randn(2).t()
+try:
+    raise ValueError("x")
+except ValueError as error:
+    print(error)
+finally:
+    print({1})
+try:
+    pass
+except* ValueError:
+    pass
+def f(a, *args, b=1, **kwargs):
+    global x
+    def inner():
+        nonlocal a
+        yield a
+    return a
+async def h():
+    await h()
+class C(nn.Module):
+    def forward(self, v):
+        return F.relu(v)
+match x:
+    case 1:
+        pass
+'''
+#: Node kinds of syntax newer than Python 3.11 (type aliases, lazy imports, t-strings, `{**d for ...}`).
+NEWER_SYNTAX = {"TypeAlias", "LazyImport", "LazyImportFrom", "TemplatedString", "StarredDictComp"}
+
+
+def test_every_statement_and_expression_kind_emits_its_event() -> None:
+    emitted: set[str] = set()
+
+    def record(self: Subscriber, node: cst.CSTNode, at: Facts) -> None:
+        emitted.add(type(node).__name__)
+
+    recorder_class = type("Recorder", (Subscriber,), {"triggers": ((r"\w",),), **{name: record for name in EVENTS}})
+    recorder = recorder_class()
+    ast.parse(PROGRAM)  # valid on this Python
+    interpret(PROGRAM, [recorder])
+    expected = (set(STATEMENT_NODES) | set(EXPRESSION_NODES)) - NEWER_SYNTAX
+    assert sorted(expected - emitted) == []
+
+
+# ---- joins keep every fact both paths agree on ---------------------------------------------------------
+
+_SAMPLES: dict[str, object] = {
+    "Kind": Kind.TENSOR, "Autograd": Autograd(loss=True), "Layout": Layout(noncontig="t()", perm=(1, 0), shape_id=5),
+    "Value": Value(Kind.NUMBER), "tuple[int, ...]": (1, 0), "tuple[Size": ((2, ()),), "bool": True, "str": "x",
+    "int": 7,
+}
+
+
+def _sample(annotation: str) -> object:
+    """A non-default value for a field, by its annotation."""
+    for prefix, sample in _SAMPLES.items():
+        if annotation.startswith(prefix):
+            return sample
+    raise AssertionError(f"no sample for a field annotated {annotation!r}: add one")
+
+
+@pytest.mark.parametrize("group", [Value, Autograd, Layout], ids=lambda g: g.__name__)
+def test_a_join_keeps_each_fact_that_both_paths_share(group: type) -> None:
+    """Two values that agree on one fact and differ on another: the join keeps the shared one (for every
+    field but the per-path ones), so a fact added to Value or a group cannot be dropped by its join."""
+    for field in fields(group):
+        if field.name in PER_PATH_FIELDS | {"kind"}:
+            continue
+        differing = {Value: "qualname" if field.name == "dtype" else "dtype",
+                     Autograd: "param" if field.name == "loss" else "loss",
+                     Layout: "noncontig" if field.name == "shape_id" else "shape_id"}[group]
+        base = {"kind": Kind.TENSOR} if group is Value else {}
+        shared = {field.name: _sample(str(field.type))}
+        a = group(**base, **shared)
+        b = group(**base, **shared, **{differing: _sample(str(next(f.type for f in fields(group) if f.name == differing)))})
+        assert a != b
+        joined = join(a, b) if group is Value else a.join(b)
+        assert getattr(joined, field.name) == shared[field.name], f"{group.__name__}.{field.name} is dropped by the join"
