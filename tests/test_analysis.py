@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import textwrap
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 
 import libcst as cst
 import pytest
@@ -492,7 +492,8 @@ def test_a_join_keeps_each_fact_that_both_paths_share(group: type) -> None:
         base = {"kind": Kind.TENSOR} if group is Value else {}
         shared = {field.name: _sample(str(field.type))}
         a = group(**base, **shared)
-        b = group(**base, **shared, **{differing: _sample(str(next(f.type for f in fields(group) if f.name == differing)))})
+        other = next(f for f in fields(group) if f.name == differing)
+        b = group(**base, **shared, **{differing: _sample(str(other.type))})
         assert a != b
         joined = join(a, b) if group is Value else a.join(b)
-        assert getattr(joined, field.name) == shared[field.name], f"{group.__name__}.{field.name} is dropped by the join"
+        assert getattr(joined, field.name) == shared[field.name], f"{group.__name__}.{field.name} dropped by the join"

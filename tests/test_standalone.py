@@ -51,7 +51,8 @@ def test_same_findings_as_flake8_on_the_fixtures() -> None:
     via_flake8 = {(r["path"], int(r["line"]), int(r["col"]), r["code"])
                   for r in parse_output(flake8("fixtures").stdout)}
     assert got == via_flake8
-    assert got == {(str(f.relative_to(ROOT)), line, column, code) for f in FIXTURE_FILES for line, column, code in marked(f)}
+    assert got == {(str(f.relative_to(ROOT)), line, column, code)
+                   for f in FIXTURE_FILES for line, column, code in marked(f)}
 
 
 def test_exit_codes_and_noqa(project: Path) -> None:

@@ -90,7 +90,8 @@ def _promoted_dtype(left: Value, right: Value) -> str | None:
     if left.kind is Kind.TENSOR and right.kind is Kind.TENSOR:
         return left.dtype if left.dtype == right.dtype else None
     tensor_side, other = (left, right) if left.kind is Kind.TENSOR else (right, left)
-    if other.kind is Kind.NUMBER and tensor_side.dtype is not None and tensor_side.dtype.startswith(("float", "bfloat")):
+    floating = tensor_side.dtype is not None and tensor_side.dtype.startswith(("float", "bfloat"))
+    if other.kind is Kind.NUMBER and floating:
         return tensor_side.dtype
     if other.kind is Kind.NUMBER and other.dtype == "int":
         return tensor_side.dtype
@@ -406,7 +407,8 @@ class TorchModel:
         if name == "parameters":
             return Value(Kind.OBJECT, elem=tensor(autograd=Autograd(param=True)))
         if name == "named_parameters":
-            return Value(Kind.OBJECT, elem=Value(Kind.TUPLE, items=(Value(Kind.STR), tensor(autograd=Autograd(param=True)))))
+            named = (Value(Kind.STR), tensor(autograd=Autograd(param=True)))
+            return Value(Kind.OBJECT, elem=Value(Kind.TUPLE, items=named))
         if name in ("modules", "children"):
             return Value(Kind.OBJECT, elem=Value(Kind.MODULE))
         if receiver.kind in (Kind.MODULE, Kind.LOSS_FN) and name in ("to", "cuda", "cpu", "train", "eval", "float",
