@@ -19,7 +19,7 @@ from .arguments import CallArgs
 from .layout import UNREAD, move_order, permute_order, swap_order
 from .syntax import dotted_name, names_in
 from .values import (
-    NONE_VALUE, UNKNOWN_VALUE, Autograd, Kind, Layout, Size, Value, derived, fresh_id, fresh_layout, number, ref,
+    NONE_VALUE, UNKNOWN_VALUE, Autograd, Kind, Layout, Size, Value, fresh_id, fresh_layout, number, ref,
     tensor,
 )
 
@@ -29,7 +29,6 @@ class Host(Protocol):
 
     settings: Settings
     float_default: str | None
-    module_classes: set[str]
 
     @property
     def grad_disabled(self) -> bool: ...
@@ -152,8 +151,8 @@ class TorchModel:
 
     def unary(self, operand: Value) -> Value:
         layout = operand.layout
-        return derived(operand, operand.dtype, operand.autograd.loss,
-                       layout=fresh_layout(layout.noncontig, layout.perm, layout.dims))
+        return tensor(operand.dtype, Autograd(loss=operand.autograd.loss),
+                      fresh_layout(layout.noncontig, layout.perm, layout.dims))
 
     def subscript(self, base: Value, indices: list[Value]) -> Value | None:
         """`base[...]` for tensors, shapes and ndarrays; None for other kinds."""
@@ -205,7 +204,7 @@ class TorchModel:
         if attr == "dtype":
             return Value(Kind.DTYPE, dtype=base.dtype)
         if attr in ("real", "imag"):
-            return derived(base, base.dtype, base.autograd.loss)
+            return tensor(base.dtype, Autograd(loss=base.autograd.loss))
         if attr in ("ndim",):
             return number("int")
         return UNKNOWN_VALUE
@@ -434,7 +433,7 @@ class TorchModel:
         dtype = receiver.dtype if name in api.DTYPE_KEEPING_METHODS else None
         if "dtype" in args.keywords:  # `x.sum(dtype=torch.float64)`, `x.softmax(-1, dtype=...)`
             dtype = dtype_of(args.keywords["dtype"])
-        return derived(receiver, dtype, receiver.autograd.loss and self._grad_on)
+        return tensor(dtype, Autograd(loss=receiver.autograd.loss and self._grad_on))
 
     def _transposing(self, receiver: Value, _node: cst.BaseExpression, name: str, args: CallArgs) -> Value:
         return self.transposed(receiver, name + "()", args.ints())
@@ -445,15 +444,15 @@ class TorchModel:
     def _view_or_reshape(self, receiver: Value, _node: cst.BaseExpression, name: str, args: CallArgs) -> Value:
         dtype = dtype_of(args.get(0)) if name == "view" else None
         if dtype is not None:
-            return derived(receiver, dtype, receiver.autograd.loss)
+            return tensor(dtype, Autograd(loss=receiver.autograd.loss))
         sizes = args.sizes() if not args.starred else None
         dims = tuple(None if s == UNREAD else s for s in sizes) if sizes is not None and None not in sizes else None
-        return derived(receiver, receiver.dtype, receiver.autograd.loss,
-                       leaf=receiver.autograd.leaf and name == "view", layout=fresh_layout(dims=dims))
+        grad = Autograd(loss=receiver.autograd.loss, leaf=receiver.autograd.leaf and name == "view")
+        return tensor(receiver.dtype, grad, fresh_layout(dims=dims))
 
     def _dtype_method(self, receiver: Value, node: cst.BaseExpression, name: str, args: CallArgs) -> Value:
         if args.positional:  # `x.float(...)` with arguments is no dtype conversion this model knows
-            return derived(receiver, None, receiver.autograd.loss and self._grad_on)
+            return tensor(None, Autograd(loss=receiver.autograd.loss and self._grad_on))
         return _kept(receiver, api.DTYPE_METHODS[name])
 
     def _to(self, receiver: Value, _node: cst.BaseExpression, name: str, args: CallArgs) -> Value:
@@ -461,11 +460,11 @@ class TorchModel:
         dtype = dtype_of(target)
         if dtype is None and target is not None and target.kind is Kind.TENSOR:
             dtype = target.dtype
-        # An unknown argument is read as a device (`.to(device)`) and keeps the dtype; a dtype object
-        # whose dtype is unknown (`.to(y.dtype)`) does not.
-        keep = dtype is None and (target is None or target.kind is not Kind.DTYPE) and (
-            target is None or target.kind not in (Kind.REF, Kind.STR) or name == "to")
-        return _kept(receiver, dtype if dtype is not None else (receiver.dtype if keep else None))
+        if dtype is None and target is not None and (
+                target.kind is Kind.DTYPE or (name == "type" and target.kind in (Kind.REF, Kind.STR))):
+            return _kept(receiver, None)  # a dtype, not known which (`.to(y.dtype)`, `.type("torch.X")`)
+        # Otherwise an unknown argument is read as a device (`.to(device)`): the dtype is kept.
+        return _kept(receiver, dtype if dtype is not None else receiver.dtype)
 
     def _type_as(self, receiver: Value, _node: cst.BaseExpression, _name: str, args: CallArgs) -> Value:
         other = args.get(0)

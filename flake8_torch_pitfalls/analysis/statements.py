@@ -315,9 +315,7 @@ class Interpreter(ExpressionEvaluator):
             self.bind(node.target, element)
             self.exec_body(node.body)
 
-        self.run_loop(iteration)
-        if node.orelse is not None:
-            self.exec_body(node.orelse.body)
+        self.run_loop(iteration, node.orelse)
 
     def exec_while(self, node: cst.While) -> None:
         self.events.emit(node)
@@ -326,12 +324,11 @@ class Interpreter(ExpressionEvaluator):
             self.eval(node.test, node)
             self.exec_body(node.body)
 
-        self.run_loop(iteration)
-        if node.orelse is not None:
-            self.exec_body(node.orelse.body)
+        self.run_loop(iteration, node.orelse)
 
-    def run_loop(self, iteration: Callable[[], None]) -> None:
-        """Interpret a loop body: a silent pre-pass joins loop-carried facts, then the reporting pass."""
+    def run_loop(self, iteration: Callable[[], None], orelse: cst.Else | None) -> None:
+        """Interpret a loop body: a silent pre-pass joins loop-carried facts, then the reporting pass;
+        then the loop's `else:` block."""
         entry = dict(self.frame.env)
         if self.prepass_depth < MAX_PREPASS_DEPTH:
             self.prepass_depth += 1
@@ -355,6 +352,8 @@ class Interpreter(ExpressionEvaluator):
             self.frame.loops.pop()
             self.frame.loop_entries.pop()
         self.frame.env = join_envs(before, self.frame.env)
+        if orelse is not None:
+            self.exec_body(orelse.body)
 
     def exec_with(self, node: cst.With) -> None:
         saved = self.frame.grad

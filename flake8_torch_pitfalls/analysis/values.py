@@ -166,11 +166,6 @@ def tensor(dtype: str | None = None, autograd: Autograd = NO_AUTOGRAD, layout: L
     return Value(Kind.TENSOR, dtype=dtype, autograd=autograd, layout=layout if layout is not None else fresh_layout())
 
 
-def derived(source: Value, dtype: str | None, loss: bool, leaf: bool = False, layout: Layout | None = None) -> Value:
-    """A tensor computed from `source`: a new tensor (not detached, not a parameter) of its own shape."""
-    return tensor(dtype, Autograd(loss=loss, leaf=leaf), layout)
-
-
 #: Value fields that join forgets even when both paths agree: literal numbers and items belong to one path.
 PER_PATH_FIELDS = frozenset({"size", "int_value", "items"})
 

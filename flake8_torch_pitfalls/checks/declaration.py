@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Union
 
 
@@ -23,7 +24,7 @@ class Message:
         if self.fix not in self.template:
             raise ValueError(f"the fix {self.fix!r} is not part of the message {self.template!r}")
 
-    @property
+    @cached_property
     def fields(self) -> frozenset[str]:
         return frozenset(name for _, name, _, _ in string.Formatter().parse(self.template) if name)
 
