@@ -7,6 +7,7 @@ training loops, so the training-time rules (TPF001, TPF004-TPF006) need these to
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -17,12 +18,12 @@ CACHE = ROOT / "benchmarks" / ".cache"
 
 LIBRARY = {
     "torch": "torch==2.13.0",
-    "transformers": "transformers==4.57.1",
-    "diffusers": "diffusers==0.35.2",
-    "timm": "timm==1.0.20",
-    "pytorch_lightning": "pytorch_lightning==2.5.5",
-    "torchmetrics": "torchmetrics==1.8.2",
-    "accelerate": "accelerate==1.10.1",
+    "transformers": "transformers==5.24.0",
+    "diffusers": "diffusers==0.42.1",
+    "timm": "timm==1.0.31",
+    "pytorch_lightning": "pytorch_lightning==2.6.6",
+    "torchmetrics": "torchmetrics==1.9.0",
+    "accelerate": "accelerate==1.15.0",
 }
 
 TRAINING = {name.replace("-", "_"): f"{name}=={version}" for name, version in (
@@ -43,14 +44,19 @@ TRAINING = {name.replace("-", "_"): f"{name}=={version}" for name, version in (
 #: Where each corpus is unpacked: one folder per project under it.
 ROOTS = {"library": CACHE / "corpus", "training": CACHE / "training"}
 PROJECTS = {"library": LIBRARY, "training": TRAINING}
+#: Written beside an unpacked project: the requirement it was unpacked from.
+PIN_FILE = ".pinned"
 
 
 def ensure_corpus(corpus: str, name: str) -> Path:
     """Unpack the `.py` files of one project's pinned wheel into the cache (downloaded once)."""
     requirement = PROJECTS[corpus][name]
     target = ROOTS[corpus] / name
-    if target.is_dir() and any(target.rglob("*.py")):
+    pin = target / PIN_FILE
+    if pin.is_file() and pin.read_text().strip() == requirement:
         return target
+    if target.is_dir():
+        shutil.rmtree(target)  # another release unpacked here: replace it
     wheels = CACHE / "wheels"
     wheels.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
@@ -64,6 +70,7 @@ def ensure_corpus(corpus: str, name: str) -> Path:
         for member in archive.namelist():
             if member.endswith(".py"):
                 archive.extract(member, target)
+    pin.write_text(requirement + "\n")
     return target
 
 

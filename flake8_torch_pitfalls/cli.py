@@ -79,7 +79,8 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         pyproject = Path(args.config) if args.config else configuration.find_pyproject(paths[0])
-        config = configuration.with_cli(configuration.load(pyproject), _codes(args.select), _codes(args.ignore))
+        config = configuration.with_cli(configuration.load(pyproject), _codes(args.select), _codes(args.ignore),
+                                        _codes(args.extend_select))
     except configuration.ConfigError as error:
         print(f"torch-pitfalls: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -114,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="lint files or directories (no flake8 configuration needed)")
     check.add_argument("paths", nargs="+", metavar="PATH")
     check.add_argument("--select", action="append", metavar="CODES", help="comma-separated codes or prefixes")
+    check.add_argument("--extend-select", action="append", metavar="CODES",
+                       help="codes to add to the selection, e.g. the opt-in TPF012")
     check.add_argument("--ignore", action="append", metavar="CODES", help="comma-separated codes or prefixes")
     check.add_argument("--format", choices=["text", "json", "github", "sarif"], default="text")
     check.add_argument("--config", metavar="PYPROJECT", help="pyproject.toml to read [tool.torch-pitfalls] from")

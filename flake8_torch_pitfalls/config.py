@@ -11,9 +11,10 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     tomllib = None  # type: ignore[assignment]
 
+from .defaults import OFF_BY_DEFAULT
 from .settings import Settings
 
-KNOWN_KEYS = frozenset({"select", "ignore", "disable", "extra-losses", "extra-no-grad", "exclude"})
+KNOWN_KEYS = frozenset({"select", "extend-select", "ignore", "disable", "extra-losses", "extra-no-grad", "exclude"})
 
 
 class ConfigError(ValueError):
@@ -24,6 +25,7 @@ class ConfigError(ValueError):
 class Config:
     select: tuple[str, ...] = ("TPF",)
     ignore: tuple[str, ...] = ()
+    explicit: tuple[str, ...] = ()  # prefixes the user selected by name (select given, extend-select)
     extra_losses: frozenset[str] = frozenset()
     extra_no_grad: frozenset[str] = frozenset()
     exclude: tuple[str, ...] = ()
@@ -35,9 +37,12 @@ class Config:
         return Settings(self.extra_losses, self.extra_no_grad)
 
     def enabled(self, code: str) -> bool:
-        """flake8 semantics: the longest matching prefix of select/ignore decides."""
+        """flake8 semantics: the longest matching prefix of select/ignore decides, and an opt-in rule
+        (OFF_BY_DEFAULT) is ignored by default, which only a prefix the user selected overrides."""
         chosen = max((p for p in self.select if code.startswith(p)), key=len, default=None)
         ignored = max((p for p in self.ignore if code.startswith(p)), key=len, default=None)
+        if code in OFF_BY_DEFAULT and not any(code.startswith(p) for p in self.explicit):
+            return False
         if chosen is None:
             return False
         return ignored is None or len(chosen) > len(ignored)
@@ -76,9 +81,11 @@ def load(pyproject: Path | None) -> Config:
     unknown = sorted(set(table) - KNOWN_KEYS)
     if unknown:
         raise ConfigError(f"[tool.torch-pitfalls] has unknown keys: {', '.join(unknown)}")
+    extend = _strings(table, "extend-select")
     return Config(
-        select=_strings(table, "select") or ("TPF",),
+        select=(_strings(table, "select") or ("TPF",)) + extend,
         ignore=_strings(table, "ignore") + _strings(table, "disable"),
+        explicit=_strings(table, "select") + extend,
         extra_losses=frozenset(_strings(table, "extra-losses")),
         extra_no_grad=frozenset(_strings(table, "extra-no-grad")),
         exclude=_strings(table, "exclude"),
@@ -86,10 +93,13 @@ def load(pyproject: Path | None) -> Config:
     )
 
 
-def with_cli(config: Config, select: Iterable[str] | None, ignore: Iterable[str] | None) -> Config:
+def with_cli(config: Config, select: Iterable[str] | None, ignore: Iterable[str] | None,
+             extend_select: Iterable[str] | None = None) -> Config:
+    extend = tuple(extend_select or ())
     return Config(
-        select=tuple(select) if select else config.select,
+        select=(tuple(select) if select else config.select) + extend,
         ignore=config.ignore + tuple(ignore or ()),
+        explicit=(tuple(select) if select else config.explicit) + extend,
         extra_losses=config.extra_losses,
         extra_no_grad=config.extra_no_grad,
         exclude=config.exclude,

@@ -114,7 +114,7 @@ def interpret(source: str, subscribers: Sequence[Subscriber], settings: Settings
         import_events = any({"visit_Import", "visit_ImportFrom"} & set(s.subscribed) for s in subscribers)
         segments, modules = _segments(regions, lines, parse_imports=import_events)
         with _recursion_allowance(ANALYSIS_RECURSION_LIMIT):
-            interpreter = Interpreter(settings.for_source(source), subscribers)
+            interpreter = Interpreter(settings.for_source(source), subscribers, tree)
             if on_start is not None:
                 on_start(interpreter)
             interpreter.run_segments(segments)

@@ -21,6 +21,9 @@ class TorchPitfallsChecker:
 
     @classmethod
     def add_options(cls, manager: Any) -> None:
+        from .defaults import OFF_BY_DEFAULT
+
+        manager.extend_default_ignore(sorted(OFF_BY_DEFAULT))  # opt-in rules: on with --extend-select
         manager.add_option("--torch-pitfalls-extra-losses", default="", parse_from_config=True,
                            comma_separated_list=True, metavar="QUALNAMES",
                            help="callables (or loss classes) that produce losses, e.g. mylib.losses.focal_loss")

@@ -27,6 +27,8 @@ class Seen:
     value: Value
     grad_disabled: bool
     autocast: bool
+    live: bool  # autograd is live here (liveness.py)
+    pending: bool  # a pending graph may have saved it
 
     @property
     def kind(self) -> Kind:
@@ -42,7 +44,8 @@ class Reveal(Subscriber):
     def visit_Call(self, node: cst.Call, at: Facts) -> None:
         if isinstance(node.func, cst.Name) and node.func.value == "reveal":
             argument = node.args[0].value
-            self.seen.append(Seen(at.code(argument), at.value(argument), at.grad_disabled, at.in_autocast))
+            self.seen.append(Seen(at.code(argument), at.value(argument), at.grad_disabled, at.in_autocast,
+                                  at.autograd_live, at.graph_pending(argument)))
 
 
 def reveal(source: str, settings: Settings = Settings()) -> list[Seen]:
@@ -270,6 +273,186 @@ def test_project_no_grad_contexts_from_the_settings() -> None:
     source = "from mylib import frozen\nwith frozen():\n    reveal(1)\n"
     assert not reveal(source)[0].grad_disabled
     assert reveal(source, Settings(extra_no_grad=frozenset({"mylib.frozen"})))[0].grad_disabled
+
+
+# ---- where autograd is live ---------------------------------------------------------------------------
+
+LIVE = [
+    ("forward", "class M(torch.nn.Module):\n    def forward(self, x):\n        reveal(x)\n"),
+    ("what forward calls through self", """\
+        class M(torch.nn.Module):
+            def forward(self, x):
+                return self._head(x)
+            def _head(self, x):
+                reveal(x)
+        """),
+    ("a loss function", "def focal_loss(x):\n    reveal(x)\n"),
+    ("a loss module's method", "class FocalLoss(torch.nn.Module):\n    def compute(self, x):\n        reveal(x)\n"),
+    ("a function that backpropagates", "def run(loss, x):\n    reveal(x)\n    loss.backward()\n"),
+    ("a function that steps an optimizer", "def run(self, x):\n    reveal(x)\n    self.optimizer.step()\n"),
+    ("a scaler stepping an optimizer", "def run(scaler, opt, x):\n    reveal(x)\n    scaler.step(opt)\n"),
+    ("torch.autograd.grad", "def run(y, x):\n    reveal(x)\n    return torch.autograd.grad(y, x)\n"),
+    ("a training function by name", "class M:\n    def training_step(self, x):\n        reveal(x)\n"),
+    ("a hand-written optimizer step", "def sgd(params, lr):\n    for p in params:\n        p.add_(p.grad * -lr)\n"
+                                      "        reveal(p)\n"),
+    ("a hand-written Adam step", "def adam(p, m, b1):\n    g = p.grad\n    m.mul_(b1).add_(g, alpha=1 - b1)\n"
+                                 "    reveal(p)\n"),
+    ("a helper the training loop calls", """\
+        def _clip(x):
+            reveal(x)
+        def train(model, loss):
+            loss.backward()
+            _clip(model)
+        """),
+    ("a closure passed to optimizer.step", """\
+        def run(optimizer, x):
+            def closure():
+                reveal(x)
+            optimizer.step(closure)
+        """),
+    ("module-level code that backpropagates", "loss = torch.randn(1, requires_grad=True).sum()\nreveal(loss)\n"
+                                              "loss.backward()\n"),
+]
+NOT_LIVE = [
+    ("__init__", "class M(torch.nn.Module):\n    def __init__(self, x):\n        reveal(x)\n"),
+    ("an init helper", "def _init_weights(m):\n    reveal(m)\n"),
+    ("reset_parameters", "class M:\n    def reset_parameters(self):\n        reveal(self)\n"),
+    ("a function passed to .apply, even from a training loop", """\
+        def fill(m):
+            reveal(m)
+        def train(model, loss):
+            model.apply(fill)
+            loss.backward()
+        """),
+    ("setup code nothing live calls", "def fuse(conv, bn):\n    reveal(conv)\n"),
+    ("setup code a forward calls first", """\
+        class Lora(torch.nn.Module):
+            def forward(self, x):
+                self.unmerge()
+                return x
+            def unmerge(self):
+                reveal(self)
+        """),
+    ("a no_grad function a forward calls", """\
+        class M(torch.nn.Module):
+            def forward(self, x):
+                return self._ema(x)
+            @torch.no_grad()
+            def _ema(self, x):
+                reveal(x)
+        """),
+    ("a helper called inside a no_grad block of a forward", """\
+        def _update(x):
+            reveal(x)
+        class M(torch.nn.Module):
+            def forward(self, x):
+                with torch.no_grad():
+                    _update(x)
+                return x
+        """),
+    ("a no_grad block inside a forward", """\
+        class M(torch.nn.Module):
+            def forward(self, x):
+                with torch.no_grad():
+                    reveal(x)
+        """),
+    ("nn.Module.train(mode) overridden", "class M(torch.nn.Module):\n    def train(self, mode=True):\n"
+                                         "        reveal(self)\n"),
+    ("a scheduler's or an environment's step", "def run(env, scheduler, x):\n    env.step(x)\n    scheduler.step()\n"
+                                               "    reveal(x)\n"),
+    ("module-level code that does not backpropagate", "w = torch.randn(2)\nreveal(w)\n"),
+    ("a hook around a training step", "class C:\n    def on_train_batch_end(self, p):\n        reveal(p)\n"),
+    ("gradient scaling is no optimizer step", "def unscale(p, s):\n    p.grad.mul_(s)\n    p.grad += s\n"
+                                              "    reveal(p)\n"),
+]
+
+
+@pytest.mark.parametrize(("where", "source"), LIVE, ids=[w for w, _ in LIVE])
+def test_autograd_is_live(where: str, source: str) -> None:
+    assert [s.live for s in reveal(source)] == [True]
+
+
+@pytest.mark.parametrize(("where", "source"), NOT_LIVE, ids=[w for w, _ in NOT_LIVE])
+def test_autograd_is_not_live(where: str, source: str) -> None:
+    assert [s.live for s in reveal(source)] == [False]
+
+
+def test_liveness_reads_the_parts_of_the_file_libcst_never_parses() -> None:
+    """The training loop that makes a helper live holds no trigger, so its region is never parsed."""
+    source = "def helper(x):\n    reveal(x)\n\n\ndef train(model, loss):\n    helper(model)\n    loss.backward()\n"
+    assert [s.live for s in reveal(source)] == [True]
+
+
+# ---- what a pending graph may have saved -------------------------------------------------------------
+
+@pytest.mark.parametrize(("source", "pending"), [
+    ("def f(a):\n    out = a.sigmoid()\n    reveal(out)\n", True),
+    ("def f(a, b):\n    out = a @ b\n    reveal(out)\n", True),
+    ("def f(model, x):\n    h, c = model(x)\n    reveal(h)\n", True),
+    ("def f(model, x):\n    h = model(x)[0]\n    reveal(h)\n", True),
+    ("def f():\n    w = torch.zeros(3)\n    reveal(w)\n", False),
+    ("def f(a):\n    out = a.sigmoid().detach()\n    reveal(out)\n", False),
+    ("def f(a):\n    out = a.sigmoid()\n    out = torch.ones(2)\n    reveal(out)\n", False),
+    ("def f(a):\n    with torch.no_grad():\n        out = a.sigmoid()\n    reveal(out)\n", False),
+    ("def f(p):\n    reveal(p)\n", False),
+    # in a forward, a tensor an earlier statement fed to an op; not in the statement that uses it first
+    ("class M(torch.nn.Module):\n    def forward(self, x):\n        d = torch.cdist(x, self.codebook)\n"
+     "        reveal(self.codebook)\n", True),
+    ("class M(torch.nn.Module):\n    def forward(self, x):\n        reveal(self.codebook)\n"
+     "        d = torch.cdist(x, self.codebook)\n", False),
+    # an optimizer step reads the parameter too, but nothing backpropagates through what it computes
+    ("def step(p, lr):\n    d = p * lr\n    reveal(p)\n", False),
+    # a backward consumes the graph: an attack step after it changes nothing pending
+    ("def attack(model, x, eta):\n    for _ in range(3):\n        out = model(x + eta)\n        out.sum().backward()\n"
+     "        eta = eta + 1\n        eta.sum().backward()\n        reveal(eta)\n", False),
+    ("def attack(model, x):\n    out = model(x)\n    out.sum().backward()\n    reveal(out)\n", False),
+], ids=["method result", "arithmetic", "unpacked module call", "indexed module call", "factory", "detached",
+        "rebound", "no_grad", "argument", "fed to an op in a forward", "not yet fed", "optimizer step",
+        "after a backward in a loop", "after a backward"])
+def test_graph_pending(source: str, pending: bool) -> None:
+    assert [s.pending for s in reveal(source)] == [pending]
+
+
+def test_names_changed_in_place_are_collected_per_function() -> None:
+    class Changed(Subscriber):
+        triggers = ((r"return",),)
+
+        def __init__(self) -> None:
+            self.changed: list[set[str]] = []
+
+        def visit_Return(self, node: cst.Return, at: Facts) -> None:
+            at.defer(lambda frame: self.changed.append(set(frame.inplace_names)))
+
+    probe = Changed()
+    interpret("import torch\ndef f(a, b, c, d, e):\n    a.zero_()\n    b += 1\n    c[0] = 1\n    d.x.add_(1)\n"
+              "    e.requires_grad_()\n    return e.sum()\n", [probe])
+    assert probe.changed == [{"a", "b", "c", "d.x"}]
+
+
+# ---- facts the analysis keeps through containers, narrowing and inheritance ----------------------------
+
+@pytest.mark.parametrize(("source", "name"), [
+    ("for n, p in dict((k, v) for k, v in model.named_parameters()).items():\n    pass\n"
+     "ps = [p for n, p in model.named_parameters()]\nreveal(ps[0])\n", "ps[0]"),
+    ("for p, q in zip(model.parameters(), ema.parameters()):\n    reveal(q)\n", "q"),
+    ("import itertools\nfor p in itertools.chain(a.parameters(), b.parameters()):\n    reveal(p)\n", "p"),
+    ("from itertools import chain\nfor p in chain(a.parameters(), b.parameters()):\n    reveal(p)\n", "p"),
+    ("class L(torch.nn.Linear):\n    def forward(self, x):\n        reveal(self.weight)\n", "self.weight"),
+    ("from torch import nn\nclass C(nn.Conv2d):\n    def extra(self):\n        reveal(self.bias)\n", "self.bias"),
+])
+def test_parameters_stay_parameters(source: str, name: str) -> None:
+    (seen,) = [s for s in reveal(source) if s.code == name]
+    assert seen.kind is Kind.TENSOR and seen.value.autograd.param
+
+
+def test_isinstance_narrows_a_name_to_a_tensor() -> None:
+    seen = reveal("def f(x):\n    if isinstance(x, torch.Tensor) and x.dim():\n        reveal(x)\n    reveal(x)\n")
+    assert [s.kind for s in seen] == [Kind.TENSOR, Kind.UNKNOWN]
+
+
+def test_named_parameters_unpack_in_a_comprehension() -> None:
+    seen = reveal("d = {n: reveal(p) for n, p in model.named_parameters()}\n")
+    assert seen[0].kind is Kind.TENSOR and seen[0].value.autograd.param
 
 
 # ---- how facts flow ----------------------------------------------------------------------------------

@@ -82,3 +82,10 @@ def test_a_rule_missing_part_of_its_declaration_fails_at_definition() -> None:
             page = PAGE
             expectation = Raises("RuntimeError", ("x",))
             triggers = (("x",),)
+
+
+def test_the_opt_in_codes_flake8_reads_at_start_up_are_the_declared_ones() -> None:
+    from flake8_torch_pitfalls.checks import ALL_CHECKS
+    from flake8_torch_pitfalls.defaults import OFF_BY_DEFAULT
+
+    assert OFF_BY_DEFAULT == {check.code for check in ALL_CHECKS if not check.default_enabled}

@@ -59,13 +59,29 @@ def test_each_finding_is_one_of_its_rules_messages(fixture_run: list[dict[str, s
         assert messages[matching[0]].fix.split("{")[0] in row["text"], row
 
 
-def test_tpf002_tells_updates_from_reads(fixture_run: list[dict[str, str]]) -> None:
-    """An update through `.data` gets the no_grad advice; a read gets `.detach()`."""
-    messages = by_code("TPF002").messages
+def test_data_findings_say_the_fix_that_fits_the_use(fixture_run: list[dict[str, str]]) -> None:
+    """TPF002 / TPF012: an in-place update gets the no_grad advice, `x.data = v` the copy_ / swap_tensors
+    advice (never in-place advice alone), `loss.data[0]` `.item()`, `nn.init.*_(w.data)` "pass the tensor",
+    a read `.detach()`; the "grad is already off" variants only where TPF012 reports no-grad code."""
+    kinds = {"update": r"\.data(\[[^]]*\])?\s*[-+*/]=|\.data\[[^]]*\]\s*=[^=]|\.data(\[[^]]*\])?\.\w+_\(",
+             "assign": r"\.data\s*=[^=]", "legacy_index": r"\.data\[0\]"}
+    seen = set()
     for row in fixture_run:
-        if row["code"] != "TPF002":
+        if row["code"] not in ("TPF002", "TPF012"):
             continue
         source = (ROOT / row["path"]).read_text().splitlines()[int(row["line"]) - 1]
-        is_update = re.search(r"\.data(\[[^]]*\])?\s*[-+*/]?=[^=]|\.data\.\w+_\(", source) is not None
-        expected = messages["update" if is_update else "read"]
-        assert expected.pattern().fullmatch(row["text"]), row
+        at = source[int(row["col"]) - 1:]
+        kind = next((k for k, pattern in kinds.items() if re.match(r"[\w.]*(?:" + pattern + ")", at)), "read")
+        if re.search(r"nn\.init\.\w+_\($", source[:int(row["col"]) - 1]):
+            kind = "init_argument"
+        allowed = {"update": {"update", "update_no_grad"}, "assign": {"assign", "replace", "share"},
+                   "legacy_index": {"legacy_index"}, "read": {"read", "read_no_grad"},
+                   "init_argument": {"init_argument"}}[kind]
+        if row["code"] == "TPF002":
+            allowed = {key for key in allowed if not key.endswith("_no_grad")}
+        messages = by_code(row["code"]).messages
+        matching = {key for key in allowed if messages[key].pattern().fullmatch(row["text"])}
+        assert matching, row
+        seen |= matching
+    assert seen == {"update", "update_no_grad", "assign", "replace", "legacy_index", "read", "read_no_grad",
+                    "init_argument", "share"}

@@ -91,3 +91,39 @@ def test_linting_never_imports_torch_nor_libcst_for_plain_files(tmp_path) -> Non
 def test_self_check_is_clean() -> None:
     result = flake8("flake8_torch_pitfalls")
     assert result.returncode == 0, result.stdout
+
+
+def test_tpf012_is_off_by_default_and_on_with_extend_select(tmp_path) -> None:
+    """The opt-in rule: plain flake8 (default selection) reports none of it; `--extend-select TPF012` and
+    `extend-select` in the config report every marked line; the hazard (TPF002) is reported either way."""
+    from .helpers import FIXTURES, marked
+
+    fixture = FIXTURES / "TPF012_data_setup.py"
+    hazard = "\n\ndef forward_loss(w: th.Tensor):\n    out = w.sigmoid()\n    out.data.zero_()\n    return out\n"
+    source = fixture.read_text() + hazard
+    source = source.replace("import torch\n", "import torch\nimport torch as th\n", 1)
+    path = tmp_path / "setup_code.py"
+    path.write_text(source)
+    want = {(line + 1, column, code) for line, column, code in marked(fixture)}  # one import line added
+    live = {(len(source.splitlines()) - 1, 5, "TPF002")}
+
+    def tpf(*args: str, cwd=tmp_path) -> set[tuple[int, int, str]]:
+        done = subprocess.run([sys.executable, "-m", "flake8", "--isolated", *args, "setup_code.py"],
+                              capture_output=True, text=True, cwd=cwd)
+        return {(int(r["line"]), int(r["col"]), r["code"]) for r in _rows(done.stdout) if r["code"].startswith("TPF")}
+
+    assert tpf() == live
+    assert tpf("--extend-select", "TPF012") == want | live
+    (tmp_path / "setup.cfg").write_text("[flake8]\nextend-select = TPF012\n")
+    done = subprocess.run([sys.executable, "-m", "flake8", "setup_code.py"], capture_output=True, text=True,
+                          cwd=tmp_path)
+    assert {(int(r["line"]), int(r["col"]), r["code"]) for r in _rows(done.stdout)
+            if r["code"].startswith("TPF")} == want | live
+
+
+def _rows(stdout: str) -> list[dict[str, str]]:
+    """flake8's default output, other plugins' codes (E501, ...) included."""
+    import re
+
+    pattern = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) (?P<text>.*)$")
+    return [m.groupdict() for m in map(pattern.match, stdout.splitlines()) if m]

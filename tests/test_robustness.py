@@ -145,12 +145,13 @@ def test_pieces_too_large_to_parse_at_once(tmp_path: Path) -> None:
     from flake8_torch_pitfalls.regions import MAX_PARSED_CHARS, plan
     from flake8_torch_pitfalls.triggers import Triggers
 
-    method = "        def m{i}(self):\n            x = torch.randn(3)\n            return x.data, {pad!r}\n\n"
+    method = "        def loss{i}(self):\n            x = torch.randn(3) * 2\n            x.data.zero_()\n" \
+             "            return x, {pad!r}\n\n"
     methods = "".join(method.format(i=i, pad="p" * 40) for i in range(3000))
     table = "TABLE = [\n" + "    (torch.float32, 'row'),\n" * (MAX_PARSED_CHARS // 25) + "]\n"
     source = ("import torch\n\n\nclass Outer:\n    class Inner:\n        def __init__(self):\n"
               "            self.n = 1\n\n" + methods + "\n" + table
-              + "\n\ndef after():\n    return torch.zeros(3).data\n")
+              + "\n\ndef after_loss():\n    y = torch.zeros(3) + 1\n    y.data.zero_()\n")
     assert len(methods) > 2 * MAX_PARSED_CHARS and len(table) > MAX_PARSED_CHARS
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
@@ -160,7 +161,7 @@ def test_pieces_too_large_to_parse_at_once(tmp_path: Path) -> None:
     path = tmp_path / "big.py"
     path.write_text(source)
     expected = [number for number, text in enumerate(source.splitlines(), start=1)
-                if "return x.data" in text or "zeros(3).data" in text]
+                if "x.data.zero_()" in text or "y.data.zero_()" in text]
     rows = parse_output(flake8(str(path)).stdout)
     assert [int(r["line"]) for r in rows] == expected
     assert len(expected) == 3001 and {r["code"] for r in rows} == {"TPF002"}

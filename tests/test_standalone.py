@@ -45,7 +45,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_same_findings_as_flake8_on_the_fixtures() -> None:
-    done = check("--format", "json", "fixtures")
+    done = check("--format", "json", "--extend-select", "TPF012", "fixtures")
     assert done.returncode == 1
     got = {(Path(r["path"]).as_posix(), r["line"], r["column"], r["code"]) for r in json.loads(done.stdout)}
     via_flake8 = {(r["path"], int(r["line"]), int(r["col"]), r["code"])
@@ -108,6 +108,26 @@ def test_pyproject_configuration(project: Path) -> None:
     assert got == [("pkg/model.py", 8, "TPF005"), ("pkg/train.py", 9, "TPF001"), ("pkg/train.py", 13, "TPF006")]
 
 
+def test_tpf012_is_opt_in(tmp_path: Path) -> None:
+    """Off in the default selection; on with `--extend-select TPF012`, with `extend-select` in pyproject,
+    and with a select that names its prefix (flake8's rule)."""
+    fixture = ROOT / "fixtures" / "TPF012_data_setup.py"
+    (tmp_path / "setup_code.py").write_text(fixture.read_text())
+    want = {(line, column, code) for line, column, code in marked(fixture)}
+
+    def found(*args: str) -> set[tuple[int, int, str]]:
+        done = check("--format", "json", *args, "setup_code.py", cwd=tmp_path)
+        return {(r["line"], r["column"], r["code"]) for r in json.loads(done.stdout)}
+
+    assert found() == set()
+    assert found("--extend-select", "TPF012") == want
+    assert found("--select", "TPF") == want
+    assert found("--select", "TPF00") == set()
+    (tmp_path / "pyproject.toml").write_text('[tool.torch-pitfalls]\nextend-select = ["TPF012"]\n')
+    assert found() == want
+    assert found("--ignore", "TPF012") == set()
+
+
 def test_bad_configuration_is_a_usage_error(project: Path) -> None:
     (project / "pyproject.toml").write_text("[tool.torch-pitfalls]\nunknown-key = 1\n")
     done = check("pkg", cwd=project)
@@ -127,8 +147,9 @@ def test_sarif_validates_against_the_2_1_0_schema(project: Path) -> None:
     jsonschema.validate(log, schema)
     run = log["runs"][0]
     rules = run["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == [check.code for check in ALL_CHECKS]
-    for rule, declared in zip(rules, ALL_CHECKS):
+    enabled = [check for check in ALL_CHECKS if check.default_enabled]
+    assert [r["id"] for r in rules] == [check.code for check in enabled]
+    for rule, declared in zip(rules, enabled):
         assert (rule["shortDescription"]["text"], rule["fullDescription"]["text"]) == (declared.title, declared.summary)
         assert rule["help"]["markdown"] == page_body(declared)
     assert "contiguous" in rules[2]["help"]["markdown"]

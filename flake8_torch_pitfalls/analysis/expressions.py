@@ -7,7 +7,7 @@ model's (library.py); statements are the interpreter's (statements.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import libcst as cst
@@ -43,7 +43,7 @@ class ExpressionEvaluator:
         self.settings = settings
         self.events = events
         self.values: dict[int, Value] = {}  # by id(node): LibCST nodes hash in Python, ids are free
-        self.parents: dict[int, cst.CSTNode] = {}  # of Attribute nodes only, by id (what checks ask)
+        self.parents: dict[int, cst.CSTNode] = {}  # of attributes, calls and subscripts, by id (what checks ask)
         self.frame = Frame(env={}, parent=None, grad=GradState())
         self.module_classes: set[str] = set()  # local classes that are nn.Modules
         self.float_default: str | None = api.FLOAT_DEFAULT if settings.default_float_known else None
@@ -80,13 +80,18 @@ class ExpressionEvaluator:
             self.frame.env[name] = value
 
     def record_backward(self, expressions: list[cst.CSTNode]) -> None:
-        self.frame.backward_nodes.extend(expressions)
+        frame = self.frame
+        frame.backward_nodes.extend(expressions)
+        # The backward consumes the graphs built so far: what they saved is no longer pending.
+        frame.computed.clear()
+        frame.graph_inputs.clear()
+        frame.statement_inputs.clear()
 
     def record_flow(self, source: cst.CSTNode, sink: str) -> None:
         self.frame.flow_nodes.append((source, sink))
 
     def note_parent(self, child: cst.CSTNode, parent: cst.CSTNode) -> None:
-        if type(child) is cst.Attribute:
+        if type(child) is cst.Attribute or type(child) is cst.Call or type(child) is cst.Subscript:
             self.parents[id(child)] = parent
 
     # ---- dispatch -----------------------------------------------------------------------------
@@ -177,9 +182,18 @@ class ExpressionEvaluator:
         return Value(kind, elem=element)
 
     def bind_comprehension_target(self, target: cst.BaseExpression, iterable: Value) -> None:
-        element = iterable.elem or UNKNOWN_VALUE
+        """`for n, p in model.named_parameters()` unpacks the element as a `for` statement would."""
+        self.bind_local(target, iterable.elem or UNKNOWN_VALUE)
+
+    def bind_local(self, target: cst.BaseExpression, value: Value) -> None:
         if isinstance(target, cst.Name):
-            self.frame.env[target.value] = element
+            self.frame.env[target.value] = value
+            return
+        elements = target.elements if isinstance(target, (cst.Tuple, cst.List)) else ()
+        if value.items is not None and len(value.items) == len(elements) and not any(
+                isinstance(e, cst.StarredElement) for e in elements):
+            for element, item in zip(elements, value.items):
+                self.bind_local(element.value, item)
             return
         for name in target_names(target):
             self.frame.env[name] = UNKNOWN_VALUE
@@ -232,7 +246,17 @@ class ExpressionEvaluator:
     def eval_binary(self, node: cst.BinaryOperation) -> Value:
         left = self.eval(node.left, node)
         right = self.eval(node.right, node)
+        self.note_graph_inputs((node.left, node.right))
         return self.combine(left, node.operator, right)
+
+    def note_graph_inputs(self, operands: Iterable[cst.BaseExpression]) -> None:
+        """Tensors an op reads while grad is enabled: a graph may save them (what `graph_pending` asks)."""
+        if self.grad_disabled:
+            return
+        for operand in operands:
+            name = dotted_name(operand)
+            if name is not None and self.value(operand).kind in (Kind.TENSOR, Kind.UNKNOWN, Kind.MODULE):
+                self.frame.statement_inputs.add(name)
 
     def combine(self, left: Value, operator: cst.BaseBinaryOp, right: Value, in_place: bool = False) -> Value:
         """The value of `left <op> right` (or of `left <op>= right` when `in_place`)."""
@@ -317,11 +341,20 @@ class ExpressionEvaluator:
                       if receiver.kind in (Kind.SELF, Kind.MODULE) else UNKNOWN_VALUE)
             self.values[id(func)] = callee
             args = self.eval_args(node)
+            method = func.attr.value
+            if method.endswith("_") and method not in api.NOT_INPLACE:
+                target = dotted_name(func.value)
+                if target is not None:
+                    self.frame.inplace_names.add(target)
+            elif method not in api.GRAPH_FREE_METHODS:
+                self.note_graph_inputs((func.value, *(arg.value for arg in node.args)))
             if receiver.kind is not Kind.REF and receiver.kind is not Kind.SELF:
-                return self.call_method(receiver, func.value, func.attr.value, node, args)
+                return self.call_method(receiver, func.value, method, node, args)
             return self.call_value(callee, node, args)
         callee = self.eval(func, node)
-        return self.call_value(callee, node, self.eval_args(node))
+        args = self.eval_args(node)
+        self.note_graph_inputs((func, *(arg.value for arg in node.args)))
+        return self.call_value(callee, node, args)
 
     def eval_args(self, node: cst.Call) -> CallArgs:
         for arg in node.args:
@@ -351,6 +384,14 @@ class ExpressionEvaluator:
             sequence = args.get(0)
             element = sequence.elem if sequence is not None and sequence.elem is not None else UNKNOWN_VALUE
             return Value(Kind.OBJECT, elem=Value(Kind.TUPLE, items=(number("int"), element)))
+        if qualname == "builtins.zip":  # one element of each iterable, side by side
+            if args.starred:
+                return UNKNOWN_VALUE
+            elements = tuple(v.elem or UNKNOWN_VALUE for v in args.positional)
+            return Value(Kind.OBJECT, elem=Value(Kind.TUPLE, items=elements))
+        if qualname == "itertools.chain":  # the elements of every iterable, one after the other
+            joined = join_all([v.elem or UNKNOWN_VALUE for v in args.positional])
+            return Value(Kind.OBJECT, elem=joined) if joined is not None and not args.starred else UNKNOWN_VALUE
         if qualname in _CONTAINERS:
             source = args.get(0)
             return Value(_CONTAINERS[qualname], elem=source.elem if source is not None else None)

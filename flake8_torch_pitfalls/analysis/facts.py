@@ -43,6 +43,10 @@ class FunctionFacts(Protocol):
     def detached_names(self) -> set[str]:
         """Names rebound somewhere to a detached copy (`loss = loss.detach()`)."""
 
+    @property
+    def inplace_names(self) -> set[str]:
+        """Dotted names the function changes in place (`x.add_(1)`, `x += 1`, `x[i] = v`)."""
+
     def reaches_backward(self) -> set[str]:
         """Names whose values flow (through assignments and appends) into a backpropagated value."""
 
@@ -59,8 +63,8 @@ class Facts(Protocol):
     def call_args(self, node: cst.Call) -> CallArgs:
         """The analysed arguments of an evaluated call."""
 
-    def parent(self, node: cst.Attribute) -> cst.CSTNode | None:
-        """The node an attribute expression sits in."""
+    def parent(self, node: cst.Attribute | cst.Call | cst.Subscript) -> cst.CSTNode | None:
+        """The node an attribute, call or subscript expression sits in."""
 
     def is_store(self, node: cst.CSTNode) -> bool:
         """Whether an expression is the target of an assignment."""
@@ -70,12 +74,27 @@ class Facts(Protocol):
         """Autograd is off here (no_grad, inference_mode, set_grad_enabled(False), a no-grad hook)."""
 
     @property
+    def autograd_live(self) -> bool:
+        """Autograd is live here: grad is enabled, in a function on a forward or training path (a `forward`,
+        a loss, a function that backpropagates or steps an optimizer, what those call in the file) or in
+        module-level code that backpropagates; never in init, setup or no-grad code (liveness.py)."""
+
+    def graph_pending(self, node: cst.CSTNode) -> bool:
+        """Whether a graph still to be backpropagated may have saved the tensor `node` names: a name this
+        function bound to a grad-enabled operation's result (`out = a.sigmoid()`), or, in a forward or a
+        loss (whose caller backpropagates), a tensor an earlier statement fed to a grad-enabled operation."""
+
+    @property
     def in_autocast(self) -> bool:
         """Inside torch.autocast(...)."""
 
     @property
     def asserting(self) -> bool:
         """Inside an `assert` statement's expressions."""
+
+    @property
+    def statement(self) -> cst.CSTNode | None:
+        """The simple statement being interpreted (None in a compound statement's header)."""
 
     def outlives_iteration(self, target: cst.BaseExpression) -> bool:
         """Whether a store into `target` survives the current loop iteration (or the call, for self)."""
@@ -108,7 +127,7 @@ class FactsView:
     def call_args(self, node: cst.Call) -> CallArgs:
         return call_arguments(node, self._run.value)
 
-    def parent(self, node: cst.Attribute) -> cst.CSTNode | None:
+    def parent(self, node: cst.Attribute | cst.Call | cst.Subscript) -> cst.CSTNode | None:
         return self._run.parents.get(id(node))
 
     def is_store(self, node: cst.CSTNode) -> bool:
@@ -119,12 +138,23 @@ class FactsView:
         return self._run.frame.grad.disabled
 
     @property
+    def autograd_live(self) -> bool:
+        return self._run.autograd_live()
+
+    def graph_pending(self, node: cst.CSTNode) -> bool:
+        return self._run.graph_pending(node)
+
+    @property
     def in_autocast(self) -> bool:
         return self._run.frame.grad.autocast
 
     @property
     def asserting(self) -> bool:
         return self._run.asserting > 0
+
+    @property
+    def statement(self) -> cst.CSTNode | None:
+        return self._run.statement
 
     def outlives_iteration(self, target: cst.BaseExpression) -> bool:
         return outlives_iteration(self._run.frame, target, self._run.value)

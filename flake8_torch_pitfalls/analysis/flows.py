@@ -20,6 +20,7 @@ from .values import UNKNOWN_VALUE, Kind, Value
 if TYPE_CHECKING:
     from .facts import FunctionFacts
 
+
 @dataclass
 class Frame:
     env: dict[str, Value]
@@ -27,12 +28,17 @@ class Frame:
     grad: GradState
     function: str = ""  # the function's name ("" for the module and class bodies)
     owner: str = ""  # the name of the class the function is a method of
+    scope: tuple[str, ...] = ()  # the names of the classes and functions around it, then its own
     loops: list[set[str]] = field(default_factory=list)  # names bound so far in each loop's iteration
     loop_entries: list[dict[str, Value]] = field(default_factory=list)  # facts entering each loop
     backward_nodes: list[cst.CSTNode] = field(default_factory=list)  # what reaches .backward()
     returned_nodes: list[cst.CSTNode] = field(default_factory=list)  # what `return` statements read
     flow_nodes: list[tuple[cst.CSTNode, str]] = field(default_factory=list)  # (source expression, sink name)
     deferred: list[Callable[[FunctionFacts], None]] = field(default_factory=list)  # run when finished
+    computed: set[str] = field(default_factory=set)  # names bound to a grad-enabled op's result
+    graph_inputs: set[str] = field(default_factory=set)  # dotted names earlier statements fed to grad-enabled ops
+    statement_inputs: set[str] = field(default_factory=set)  # the same, for the statement being interpreted
+    inplace_names: set[str] = field(default_factory=set)  # dotted names changed in place (`x.add_(1)`, `x += 1`)
 
     def lookup(self, name: str) -> Value | None:
         frame: Frame | None = self

@@ -172,6 +172,29 @@ def group_dims(dims: tuple[Size | None, ...], sizes: list[Size | None]) -> list[
     sizes = _adopted(known, sizes)
     # A size read from another tensor says nothing about this one's dimensions: unreadable.
     sizes = [UNREAD if s is not None and s != UNREAD and _foreign(s, known) else s for s in sizes]
+    grouped = _group_in_order(known, sizes)
+    return grouped if grouped is not None else _read_around(known, sizes)
+
+
+def _read_around(known: list[Size], sizes: list[Size | None]) -> list[range] | None:
+    """Sizes that name whole dimensions from both ends, and between them sizes that can only split or
+    merge what is left: `view(b, -1, st, sh, sw, f, h, w)` of a `(b, c, f, h, w)` tensor splits `c`."""
+    head = 0
+    while head < min(len(sizes), len(known)) and sizes[head] is not None and sizes[head] == known[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(sizes), len(known)) - head and sizes[-1 - tail] is not None \
+            and sizes[-1 - tail] == known[-1 - tail]:
+        tail += 1
+    between, left = len(sizes) - head - tail, range(head, len(known) - tail)
+    if between == 0 or (len(left) > 1 and between > 1):
+        return None  # nothing in between, or several sizes over several dimensions: not readable
+    middle = [left] * between if len(left) <= 1 else [left]
+    return [range(i, i + 1) for i in range(head)] + middle + [range(i, i + 1) for i in range(left.stop, len(known))]
+
+
+def _group_in_order(known: list[Size], sizes: list[Size | None]) -> list[range] | None:
+    """Each view size's dimensions, read from the front up to the one `-1`, then from the back."""
     wildcards = [i for i, s in enumerate(sizes) if s is None]
     if len(wildcards) > 1:
         return None
@@ -211,11 +234,23 @@ def check_view(perm: tuple[int, ...], dims: tuple[Size | None, ...], sizes: list
     groups = group_dims(dims, sizes)
     if groups is None:
         return ViewVerdict.UNREADABLE
+    return ViewVerdict.OK if swapped_merge(perm, dims, groups) is None else ViewVerdict.MERGES_SWAPPED
+
+
+def swapped_merge(perm: tuple[int, ...], dims: tuple[Size | None, ...], groups: list[range]) -> list[int] | None:
+    """The dimensions of the first view size that merges dimensions out of storage order (size-1
+    dimensions left out: they never stop a merge), or None when every merge keeps storage order."""
     for group in groups:
-        walked = [perm[i] for i in group if dims[i] != (1, ())]
+        merged = [i for i in group if dims[i] != (1, ())]
+        walked = [perm[i] for i in merged]
         if any(b != a + 1 for a, b in zip(walked, walked[1:])):
-            return ViewVerdict.MERGES_SWAPPED
-    return ViewVerdict.OK
+            return merged
+    return None
+
+
+def proven_sizes(dims: tuple[Size | None, ...], merged: list[int]) -> bool:
+    """Every merged dimension has a literal size above 1: the merge raises whatever the values."""
+    return all((size := dims[i]) is not None and not size[1] and size[0] > 1 for i in merged)
 
 
 def check_view_open(perm: tuple[int, ...], dims: tuple[Size | None, ...], sizes: list[Size | None]) -> ViewVerdict:

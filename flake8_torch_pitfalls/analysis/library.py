@@ -242,6 +242,8 @@ class TorchModel:
         if qualname.startswith("torch.autograd.") and qualname.rsplit(".", 1)[1] in ("backward", "grad"):
             self.host.record_backward([a.value for a in node.args[:1]])
             return UNKNOWN_VALUE
+        if qualname in api.PACKED_SEQUENCE_MAKERS:
+            return Value(Kind.OBJECT)
         if qualname.startswith(("torch.nn.", "torch.optim.", "torch.utils.data.", "torchvision.datasets.")):
             return self.construct(qualname)
         if qualname.startswith("numpy."):
@@ -520,8 +522,8 @@ class TorchModel:
             if name not in _SWAPS or ints is None or len(ints) != 2 or min(ints) < 0:
                 if name == "permute" and ints is not None and rank is None:
                     rank, open_rank = len(ints), False  # permute names every dimension
-                elif name == "t" and rank is None:
-                    rank, open_rank = 2, False  # t() only takes tensors of up to 2 dimensions
+                elif name in ("t", "T", "H") and rank is None:
+                    rank, open_rank = 2, False  # t() takes up to 2 dimensions; .T of any other rank is deprecated
                 else:
                     return unordered()
             else:

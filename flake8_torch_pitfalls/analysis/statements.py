@@ -9,6 +9,7 @@ checks subscribe to them and ask the facts (facts.py).
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -24,8 +25,9 @@ from .flows import Frame
 from .grad import GradState, with_item_effect
 from .imports import ImportSpec, from_cst
 from .library import qualified
+from .liveness import Liveness
 from .syntax import dotted_name, names_in, target_root
-from .values import UNKNOWN_VALUE, Kind, Value, join, number, ref, tensor
+from .values import UNKNOWN_VALUE, Autograd, Kind, Value, join, number, ref, tensor
 
 #: (region index, its code: parsed, or only imports, or None when skipped, the names a skipped one binds)
 Segment = tuple[int, "cst.Module | tuple[ImportSpec, ...] | None", frozenset[str]]
@@ -37,17 +39,38 @@ MAX_PREPASS_DEPTH = 2
 class Interpreter(ExpressionEvaluator):
     """Runs the abstract interpretation of one file's regions, emitting events to the subscribers."""
 
-    def __init__(self, settings: Settings, subscribers: Sequence[Subscriber]) -> None:
+    def __init__(self, settings: Settings, subscribers: Sequence[Subscriber], tree: ast.Module | None = None) -> None:
         super().__init__(settings, Dispatcher(subscribers, FactsView(self)))
+        self.tree = tree  # the whole file as `ast` read it: what the liveness of autograd is computed from
+        self._liveness: Liveness | None = None
         self.module = cst.Module(body=[])  # renders any node's code with default formatting
         self.stores: set[int] = set()
         self.metric_classes: set[str] = set()
         self.prepass_depth = 0
         self.region = 0  # the region being interpreted (findings are located within it)
         self.asserting = 0  # > 0 while an `assert` statement's expressions are evaluated
+        self.statement: cst.CSTNode | None = None  # the simple statement being interpreted
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
+
+    def liveness(self) -> Liveness:
+        if self._liveness is None:
+            self._liveness = Liveness(self.tree if self.tree is not None else ast.Module(body=[], type_ignores=[]))
+        return self._liveness
+
+    def autograd_live(self) -> bool:
+        """Autograd is live here: grad is enabled and the function runs on a forward or training path."""
+        return not self.frame.grad.disabled and self.liveness().is_live(self.frame.scope)
+
+    def graph_pending(self, node: cst.CSTNode) -> bool:
+        """Whether a graph still to be backpropagated may have saved the tensor `node` denotes."""
+        name = dotted_name(node)
+        if name is None or self.frame.grad.disabled:
+            return False
+        if name in self.frame.computed:
+            return True
+        return name in self.frame.graph_inputs and self.liveness().returns_graph(self.frame.scope)
 
     def release(self) -> None:
         """Drop what the interpretation holds (every node's value, the subscribers). It refers to itself
@@ -58,6 +81,7 @@ class Interpreter(ExpressionEvaluator):
         self.stores.clear()
         self.frame = Frame(env={}, parent=None, grad=GradState())
         self.events.by_type.clear()
+        self.tree, self._liveness = None, None
 
     def defer(self, callback: Callable[[FunctionFacts], None]) -> None:
         """Run `callback` when the current function (or module) has been fully interpreted."""
@@ -107,6 +131,7 @@ class Interpreter(ExpressionEvaluator):
         if isinstance(statement, cst.BaseSmallStatement):  # the body of `class A: x = 1`
             self.exec_small(statement)
             return
+        self.statement = None
         method = _COMPOUND.get(type(statement))
         if method is not None:
             method(self, statement)
@@ -137,6 +162,11 @@ class Interpreter(ExpressionEvaluator):
     # ---- simple statements --------------------------------------------------------------------
 
     def exec_small(self, small: cst.BaseSmallStatement) -> None:
+        self.statement = small
+        frame = self.frame
+        if frame.statement_inputs:  # what the previous statements fed to grad-enabled ops
+            frame.graph_inputs |= frame.statement_inputs
+            frame.statement_inputs.clear()
         if isinstance(small, cst.Assign):
             self.exec_assign(small)
         elif isinstance(small, cst.AugAssign):
@@ -179,6 +209,9 @@ class Interpreter(ExpressionEvaluator):
             self.events.emit(target)
         elif isinstance(target, cst.Subscript):
             self.eval(target, statement)
+            changed = dotted_name(target.value)
+            if changed is not None:
+                self.frame.inplace_names.add(changed)
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 self.prepare_target(element.value, statement)
@@ -239,6 +272,22 @@ class Interpreter(ExpressionEvaluator):
                 self.record_flow(node.value, sink)
             fresh = sink is None or not self.frame.loops or sink not in names_in(node.value)
             self.bind(assign_target.target, value, fresh=fresh)
+            self.note_computed(assign_target.target, node.value, value)
+
+    def note_computed(self, target: cst.BaseExpression, expression: cst.BaseExpression, value: Value) -> None:
+        """Names bound to the result of a grad-enabled operation (`out = a.sigmoid()`, `h, c = self.rnn(x)`):
+        autograd may have saved that result for a backward still to come."""
+        names = [target.value] if isinstance(target, cst.Name) else [
+            e.value.value for e in target.elements if isinstance(e.value, cst.Name)] if isinstance(
+            target, (cst.Tuple, cst.List)) else []
+        computed = not self.grad_disabled and _is_graph_op(expression, self.value) and not value.autograd.detached \
+            and value.dtype not in api.NON_DIFFERENTIABLE_DTYPES \
+            and value.kind in (Kind.TENSOR, Kind.UNKNOWN, Kind.TUPLE)
+        for name in names:
+            if computed:
+                self.frame.computed.add(name)
+            else:
+                self.frame.computed.discard(name)
 
     def exec_ann_assign(self, node: cst.AnnAssign) -> None:
         annotation = self.eval(node.annotation.annotation, node)
@@ -259,6 +308,9 @@ class Interpreter(ExpressionEvaluator):
         value = self.eval(node.value, node)
         self.prepare_target(node.target, node)
         current = self.value(node.target)
+        changed = dotted_name(node.target.value if isinstance(node.target, cst.Subscript) else node.target)
+        if changed is not None:
+            self.frame.inplace_names.add(changed)
         self.events.emit(node)
         sink = dotted_name(target_root(node.target))
         if sink is not None:
@@ -294,6 +346,7 @@ class Interpreter(ExpressionEvaluator):
         self.eval(node.test, node)
         self.events.emit(node)
         before = dict(self.frame.env)
+        self.narrow(node.test)
         self.exec_body(node.body)
         after_body = self.frame.env
         self.frame.env = before
@@ -302,6 +355,22 @@ class Interpreter(ExpressionEvaluator):
         elif isinstance(node.orelse, cst.Else):
             self.exec_body(node.orelse.body)
         self.frame.env = join_envs(after_body, self.frame.env)
+
+    def narrow(self, test: cst.BaseExpression) -> None:
+        """`if isinstance(x, torch.Tensor):` (alone or in an `and`): `x` is a tensor in the body."""
+        if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+            self.narrow(test.left)
+            self.narrow(test.right)
+            return
+        if not (isinstance(test, cst.Call) and self.value(test.func).qualname == "builtins.isinstance"
+                and len(test.args) == 2 and isinstance(test.args[0].value, cst.Name)):
+            return
+        kinds = test.args[1].value
+        options = [e.value for e in kinds.elements] if isinstance(kinds, cst.Tuple) else [kinds]
+        if all(self.value(option).qualname in api.TENSOR_CLASSES for option in options):
+            name = test.args[0].value.value
+            if self.lookup(name).kind is not Kind.TENSOR:
+                self.frame.env[name] = tensor(autograd=Autograd(param="Parameter" in self.code(kinds)))
 
     def exec_for(self, node: cst.For) -> None:
         iterable = self.eval(node.iter, node)
@@ -331,6 +400,7 @@ class Interpreter(ExpressionEvaluator):
         then the loop's `else:` block."""
         entry = dict(self.frame.env)
         if self.prepass_depth < MAX_PREPASS_DEPTH:
+            pending = set(self.frame.computed), set(self.frame.graph_inputs)  # the pre-pass runs nothing
             self.prepass_depth += 1
             self.events.muted += 1
             self.frame.loops.append(set())
@@ -343,6 +413,8 @@ class Interpreter(ExpressionEvaluator):
                 self.events.muted -= 1
                 self.prepass_depth -= 1
             self.frame.env = join_envs(entry, self.frame.env)
+            self.frame.computed, self.frame.graph_inputs = pending
+            self.frame.statement_inputs.clear()
         before = dict(self.frame.env)
         self.frame.loops.append(set())
         self.frame.loop_entries.append(before)
@@ -401,7 +473,8 @@ class Interpreter(ExpressionEvaluator):
                 self.eval(param.default, node)
         self.events.emit(node)
         self.bind_name(node.name.value, UNKNOWN_VALUE)
-        frame = Frame(env={}, parent=self.frame, grad=grad, function=node.name.value, owner=owner or "")
+        frame = Frame(env={}, parent=self.frame, grad=grad, function=node.name.value, owner=owner or "",
+                      scope=(*self.frame.scope, node.name.value))
         outer = self.frame
         self.frame = frame
         try:
@@ -436,9 +509,12 @@ class Interpreter(ExpressionEvaluator):
 
     def exec_class(self, node: cst.ClassDef) -> None:
         is_module = is_metric = False
+        inherited: dict[str, Value] = {}  # `self.weight` of an `nn.Linear` subclass
         for base in node.bases:
             value = self.eval(base.value, node)
             qualname = value.qualname or ""
+            if qualname.startswith("torch.nn.") and qualname.rsplit(".", 1)[1] in api.PARAMETERISED_LAYERS:
+                inherited = {attr: tensor(autograd=Autograd(param=True)) for attr in ("weight", "bias")}
             if qualname.startswith(api.METRIC_PACKAGES) or qualname.removeprefix("local:") in self.metric_classes:
                 is_metric = True
             if qualname in api.MODULE_BASES or qualname.removeprefix("local:") in self.module_classes or (
@@ -458,21 +534,39 @@ class Interpreter(ExpressionEvaluator):
         body = node.body.body
         methods = [s for s in body if isinstance(s, cst.FunctionDef)]
         outer = self.frame
-        self.frame = Frame(env={}, parent=outer, grad=GradState())
+        self.frame = Frame(env={}, parent=outer, grad=GradState(), scope=(*outer.scope, name))
         try:
             for statement in body:
                 if not isinstance(statement, cst.FunctionDef):
                     self.exec_statement(statement)
-            self_attrs: dict[str, Value] = {}
+            self_attrs: dict[str, Value] = dict(inherited)
             init = next((m for m in methods if m.name.value == "__init__"), None)
             if init is not None:
-                self_attrs = _persistent_self_attrs(self.exec_function(init, owner=name))
+                self_attrs |= _persistent_self_attrs(self.exec_function(init, dict(inherited), owner=name))
             for method in methods:
                 if method is not init:
                     self.exec_function(method, self_attrs, owner=name)
         finally:
             self.frame = outer
         self.bind_name(name, ref(f"local:{name}"))
+
+
+def _is_graph_op(expression: cst.BaseExpression, value_of: Callable[[cst.CSTNode], Value]) -> bool:
+    """An operation whose result autograd may track: arithmetic, a call or a slice of one, but not a
+    factory, a constructor or a detaching method."""
+    if isinstance(expression, (cst.BinaryOperation, cst.UnaryOperation)):
+        return True
+    if isinstance(expression, cst.Subscript):
+        return _is_graph_op(expression.value, value_of)
+    if not isinstance(expression, cst.Call):
+        return False
+    func = expression.func
+    if isinstance(func, cst.Attribute) and func.attr.value in api.GRAPH_FREE_METHODS:
+        return False
+    if isinstance(func, cst.Attribute) and func.attr.value.endswith("_"):
+        return _is_graph_op(func.value, value_of)  # `torch.empty(3).uniform_()` is what its receiver is
+    qualname = value_of(func).qualname or ""
+    return not (qualname in api.FACTORY_NAMES or qualname.startswith(("builtins.", "numpy.")))
 
 
 def iteration_element(iterable: Value) -> Value:

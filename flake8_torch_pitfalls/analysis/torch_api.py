@@ -130,10 +130,10 @@ DTYPE_KEEPING_METHODS = frozenset({
     "sum", "mean", "pin_memory", "requires_grad_", "unflatten",
 })
 #: Methods that only exist on tensors (evidence that a receiver of `.data` is a tensor). Names other
-#: types share (`clone`, `tolist` on memoryview, `float` on datasets' tensors behind unknown objects) are
-#: deliberately absent.
+#: types share (`tolist` on memoryview, `float` on datasets' tensors behind unknown objects) are
+#: deliberately absent; `clone` is in (a storage's `.data.clone()` is rare, a parameter's common).
 TENSOR_ONLY_METHODS = frozenset({
-    "cpu", "cuda", "numpy", "detach", "numel", "zero_", "fill_", "copy_", "normal_", "uniform_", "clamp_",
+    "cpu", "cuda", "numpy", "detach", "numel", "zero_", "fill_", "copy_", "normal_", "uniform_", "clamp_", "clone",
     "add_", "sub_", "mul_", "div_", "masked_fill_", "index_select", "unsqueeze", "resize_", "set_", "lerp_",
     "addcmul_", "addcdiv_", "max", "min", "argmax", "argmin", "topk",
 })
@@ -171,9 +171,32 @@ BUILTIN_NAMES = frozenset({
     "abs", "min", "max", "round", "isinstance", "type", "print", "enumerate", "zip", "sorted", "reversed", "bool",
 })
 
+#: Callables whose result is a PackedSequence: its `.data` is a field of a named tuple, never a tensor's `.data`.
+PACKED_SEQUENCE_MAKERS = frozenset(f"torch.nn.utils.rnn.{n}" for n in (
+    "pack_padded_sequence", "pack_sequence", "PackedSequence"))
+
+#: Classes an `isinstance` test narrows a name to a tensor by.
+TENSOR_CLASSES = frozenset({"torch.Tensor", "torch.nn.Parameter", "torch.nn.parameter.Parameter"})
+
+#: `torch.nn` layers (by class name) whose subclasses own `self.weight` and `self.bias` parameters.
+PARAMETERISED_LAYERS = frozenset((
+    "Linear", "Bilinear", "LazyLinear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
+    "ConvTranspose3d", "Embedding", "EmbeddingBag", "LayerNorm", "GroupNorm", "BatchNorm1d", "BatchNorm2d",
+    "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "RMSNorm", "PReLU"))
+
 #: Base classes that make a class an `nn.Module` (besides any capitalised `torch.nn.` class).
 MODULE_BASES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module", "pytorch_lightning.LightningModule",
                           "lightning.LightningModule", "lightning.pytorch.LightningModule"})
+
+
+#: Methods whose result has no autograd history and whose receiver no graph saves.
+GRAPH_FREE_METHODS = frozenset({"detach", "new_zeros", "new_ones", "new_empty", "new_full", "new_tensor", "numpy",
+                                "item", "tolist", "argmax", "argmin"}) | METADATA_METHODS
+
+#: Callables that make new tensors with no autograd history (or modules, parameters, containers).
+FACTORY_NAMES = frozenset({*FLOAT_FACTORIES, *LIKE_FACTORIES, *INT_FACTORIES, *TYPED_TENSORS,
+                           "torch.tensor", "torch.as_tensor", "torch.from_numpy", "torch.arange", "torch.full",
+                           "torch.nn.Parameter", "torch.nn.parameter.Parameter"})
 
 
 def known_qualnames() -> frozenset[str]:

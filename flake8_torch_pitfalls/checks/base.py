@@ -42,6 +42,7 @@ class Check(Subscriber):
     messages: ClassVar[Mapping[str, Message]]  # every text a finding can have, each naming its fix
     page: ClassVar[Page]
     expectation: ClassVar[Expectation]  # what its reproducers show at run time
+    default_enabled: ClassVar[bool] = True  # False: opt-in, off unless selected (mirrored in defaults.py)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -1,28 +1,22 @@
-"""TPF002: `.data` where `.detach()` (or `torch.no_grad()`) is meant."""
+"""TPF002: `.data` used where `.detach()` (or `torch.no_grad()`) is meant, in code where autograd is live."""
 
 from __future__ import annotations
 
 import libcst as cst
 
-from ..analysis import torch_api as api
 from ..analysis.facts import Facts
-from ..analysis.values import Kind, Value
 from .base import Check
-from .declaration import Message, Page, Raises, WrongGradient
+from .data_access import DATA_MESSAGES, report_data_use
+from .declaration import Page, Raises, WrongGradient
 
 
 class DataInsteadOfDetach(Check):
     code = "TPF002"
-    title = "`.data` used where `.detach()` (or `torch.no_grad()`) is meant"
-    summary = "`.data` where `.detach()` is meant (gradients silently wrong)"
-    fix_summary = "`.detach()`; updates under `torch.no_grad()`"
-    messages = {
-        "read": Message("`.data` bypasses autograd and silently corrupts gradients; use `.detach()`",
-                        fix="use `.detach()`"),
-        "update": Message("update through `.data` is invisible to autograd and silently corrupts gradients; update "
-                          "the tensor itself inside `with torch.no_grad():` (or `.copy_()` there)",
-                          fix="update the tensor itself inside `with torch.no_grad():`"),
-    }
+    title = ("`.data` used where `.detach()` (or `torch.no_grad()`) is meant, on a tensor a pending graph may "
+             "have saved")
+    summary = "`.data` change to a tensor a pending graph saved (gradients silently wrong)"
+    fix_summary = "`.detach()`; updates under `torch.no_grad()` or out of place"
+    messages = {key: DATA_MESSAGES[key] for key in ("read", "update", "assign", "replace", "share", "legacy_index")}
     expectation = WrongGradient(detach_raises=Raises("RuntimeError", (
         r"one of the variables needed for gradient computation has been modified by an inplace operation",
     )))
@@ -30,8 +24,9 @@ class DataInsteadOfDetach(Check):
     page = Page(
         pitfall="""\
 `x.data` gives the tensor's storage without autograd tracking *and* without the
-version counter. Changes made through it are invisible to autograd, so gradients come out wrong with no
-error. `x.detach()` shares the storage too, but autograd notices in-place changes and raises.""",
+version counter. Changes made through it while a graph that saved the tensor is pending are invisible to
+autograd, so gradients come out wrong with no error. `x.detach()` shares the storage too, but autograd
+notices in-place changes and raises.""",
         runtime="""\
 Nothing — that is the danger. In the reproducer, zeroing
 `sigmoid(a)` through `.data` makes `a.grad` all zeros instead of `sigmoid'(a)`; the same change through
@@ -39,95 +34,50 @@ Nothing — that is the danger. In the reproducer, zeroing
 inplace operation`.""",
         fix="""\
 - reads: `x.detach()` instead of `x.data`;
-- in-place updates / assignments (`p.data.add_(...)`, `p.data = t`, `p.data -= lr * p.grad`): do the
-  update on the tensor itself inside `with torch.no_grad():` (or `p.copy_(t)` there).""",
+- in-place updates (`p.data.add_(...)`, `p.data -= lr * p.grad`, `p.data[i] = v`): do the update on the
+  tensor itself inside `with torch.no_grad():` (or `p.copy_(t)` there);
+- `p.data = t`: `p.copy_(t)` under `torch.no_grad()` when shape, dtype and device stay the same; when they
+  change, `torch.utils.swap_tensors(p, nn.Parameter(t))` or a new `nn.Parameter` assigned under
+  `torch.no_grad()` (never an in-place fix: `copy_` cannot change a shape);
+- legacy `loss.data[0]` (an `IndexError` on a 0-dim tensor since PyTorch 0.4): `loss.item()`.""",
         flagged="""\
-`.data` read or assigned on a value that is a tensor: a torch factory result, a parameter
-(`p` from `.parameters()` / `.named_parameters()`, `m.weight`, `m.bias`, `x.grad`), a module call result,
-a name annotated `torch.Tensor`, or `.data` followed by a tensor-only method (`.data.cpu()`,
-`.data.zero_()`, `.data.max(1)`).""",
+A `.data` whose change reaches a graph that is still to be backpropagated, in grad-enabled code where
+autograd is live (a `forward`, a loss, a function that calls `.backward()`, `torch.autograd.grad()` or an
+optimizer's `.step()`, a training function, and what those call in the file; never init, setup or no-grad
+code):
+- an in-place update or assignment through `.data` (`x.data.masked_fill_(...)`, `x.data -= v`,
+  `x.data[i] = v`, `x.data = t`) of a tensor the same function computed with grad enabled
+  (`attn = q @ k.t()`, `pred = model(x)`), or, in a forward or a loss (whose caller backpropagates), of a
+  tensor an earlier statement fed to an op (`torch.cdist(x, self.codebook)`, then
+  `self.codebook.data.copy_(...)`);
+- a read of such a tensor bound to a name the function later changes in place (`c = out.data; c.zero_()`,
+  the notes' example);
+- legacy `loss.data[0]`, an `IndexError` since PyTorch 0.4.""",
         silent="""\
 `.data` of things that are not tensors: `self.data` in a `Dataset`,
-`numpy_array.data` (a memoryview), `response.data`, graph/batch objects,
-`torchvision.datasets.X(...).data`, and any receiver the analysis cannot show to be a tensor.
-Also silent where autograd has nothing to miss: index and mask tensors (`x.argmax(1).data`, integer and
-bool dtypes can never require grad), a tensor just detached (`(0.1 * x.detach()).data`), a tensor
-computed under `torch.no_grad()` (`preds.cpu().data.numpy()` there), a bitsandbytes parameter's packed
-storage read with its `quant_state`, and test assertions (`assert (p.data == q).all()`,
-`self.assertEqual(p.data, ...)`). A parameter stays flagged under `no_grad` too: a write through
-`.data` skips its version counter, so autograd cannot detect it.""",
-        notes=(("Known false alarms", """\
-(measured in [`benchmarks/REAL_WORLD.md`](../benchmarks/REAL_WORLD.md)): a
-tensor that never requires grad but whose origin the source does not show, such as a fixed 0/1 mask
-passed in as a `torch.Tensor` argument or dropout applied to `torch.ones(...)`. The spec flags factory
-and module results on purpose (`.detach()` is the spelling that stays safe if the tensor later gains a
-graph); the message is harmless advice there."""),),
+`numpy_array.data` (a memoryview), `response.data`, graph/batch objects, `PackedSequence.data`,
+`torchvision.datasets.X(...).data`, and any receiver the analysis cannot show to be a tensor. Metadata
+reads (`.data.dtype`, `.data.shape`, `.data.size(0)`, `isinstance(p.data, ...)`, `torch.zeros_like(p.data)`)
+and test assertions; index and mask tensors (integer and bool dtypes never require grad); reads that end in
+numpy, an index or a comparison (`out.data.cpu().numpy()`, `out.data.max(1)[1]`); a tensor just detached;
+gradients (`p.grad.data`); a bitsandbytes parameter's packed storage; `p.data = p.data.to(dtype)`-style
+retyping. Every other `.data` of a tensor is the legacy idiom without a pending graph, TPF012's (off by
+default): init code, setup code (loading, converting, fusing, merging, resizing, tying), no-grad code,
+hand-written optimizer steps and projections that run between backward and the next forward, parameters
+clamped in a forward before they are used, and plain reads.""",
+        notes=(("Where autograd is live", """\
+The analysis decides it once per file, from the whole file (liveness.py): the roots above, then
+everything they call or reference in the file (`helper(x)`, `self._step(p)`, a closure passed to
+`optimizer.step`), never through init code, setup code named for what it does (`merge`, `fuse`, `load_*`,
+`convert_*`, `resize_*`), a no_grad function or a call inside a `with torch.no_grad():` block. A helper in
+another file called from a training loop is not followed."""), ("Where this is narrower than the first spec", """\
+The first spec flagged every `.data` of a tensor in live code (optimizer steps, projections, clamps,
+reads). An independent review of a fixed sample of those findings in the library and training corpora
+judged them spec-true and almost never worth changing: the update runs after backward, before the next
+forward, when no graph has saved the tensor. So TPF002 asks the analysis whether a pending graph may have
+saved the tensor, and the rest went to TPF012 (see
+[`benchmarks/REAL_WORLD.md`](../benchmarks/REAL_WORLD.md))."""),),
     )
 
     def visit_Attribute(self, node: cst.Attribute, at: Facts) -> None:
-        if node.attr.value != "data":
-            return
-        receiver = at.value(node.value)
-        method = _method_called_on(node, at)
-        evidence = receiver.kind is Kind.TENSOR or (
-            receiver.kind is Kind.UNKNOWN and method is not None and method in api.TENSOR_ONLY_METHODS)
-        if not evidence or _only_described(node, at) or _has_no_autograd_history(node, receiver, at):
-            return
-        updated = _is_update(node, at) or (method is not None and method.endswith("_"))
-        self.report(node, "update" if updated else "read")
-
-
-def _method_called_on(node: cst.Attribute, at: Facts) -> str | None:
-    """`m` when the expression is `<node>.m(...)`."""
-    parent = at.parent(node)
-    if isinstance(parent, cst.Attribute) and parent.value is node and isinstance(at.parent(parent), cst.Call):
-        return parent.attr.value
-    return None
-
-
-def _is_update(node: cst.Attribute, at: Facts) -> bool:
-    if at.is_store(node):
-        return True
-    parent = at.parent(node)
-    return isinstance(parent, cst.Subscript) and parent.value is node and at.is_store(parent)
-
-
-def _has_no_autograd_history(node: cst.Attribute, receiver: Value, at: Facts) -> bool:
-    """Nothing for autograd to miss: an index or mask tensor (`x.argmax(1).data`), a tensor just
-    detached, or one computed under no_grad (`preds.cpu().data`). A parameter or leaf that requires
-    grad stays flagged even under no_grad: `.data` writes there skip its version counter."""
-    if receiver.dtype in api.NON_DIFFERENTIABLE_DTYPES or receiver.autograd.detached or _quantized_storage(node, at):
-        return True
-    computed = not isinstance(node.value, (cst.Name, cst.Attribute, cst.Subscript))
-    return at.grad_disabled and computed and not receiver.autograd.leaf
-
-
-def _quantized_storage(node: cst.Attribute, at: Facts) -> bool:
-    """`dequantize_4bit(w.data, w.quant_state)`: a bitsandbytes parameter's packed uint8 storage."""
-    call = at.parent(node)
-    owner = at.code(node.value)
-    return isinstance(call, cst.Call) and any(
-        isinstance(arg.value, cst.Attribute) and arg.value.attr.value == "quant_state"
-        and at.code(arg.value.value) == owner for arg in call.args)
-
-
-def _only_described(node: cst.Attribute, at: Facts) -> bool:
-    """The value is only looked at, never used as a tensor, so no gradient can be affected:
-    `p.data.shape`, `p.data.size(0)`, `isinstance(p.data, DTensor)`, `torch.zeros_like(p.data)`,
-    or part of a test assertion (`self.assertEqual(p.data, expected)`, `assert (p.data == q).all()`)."""
-    if at.asserting:
-        return True
-    parent = at.parent(node)
-    if isinstance(parent, cst.Attribute) and parent.value is node:
-        call = at.parent(parent)
-        if isinstance(call, cst.Call) and call.func is parent:
-            return parent.attr.value in api.METADATA_METHODS
-        return parent.attr.value not in api.TENSOR_ATTRIBUTES
-    if not isinstance(parent, cst.Call) or not any(arg.value is node for arg in parent.args):
-        return False
-    callee = at.qualname(parent.func)
-    if callee in ("builtins.isinstance", "builtins.type") or callee in api.METADATA_FACTORIES:
-        return True
-    func = parent.func
-    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-    return name.startswith("assert")
+        report_data_use(self, node, at, hazard=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..analysis.facts import Facts
-from ..analysis.layout import ViewVerdict, check_view, check_view_open
+from ..analysis.layout import ViewVerdict, check_view, check_view_open, group_dims, proven_sizes, swapped_merge
 from ..analysis.values import Kind
 from .base import Check
 from .declaration import Message, Page, Raises
@@ -21,8 +21,12 @@ class ViewOnNonContiguous(Check):
     messages = {
         "merges": Message(".view() merges dimensions that {op} took out of memory order and raises 'view size is "
                           f"not compatible with input tensor's size and stride'; {_FIX}", fix=_FIX),
-        "fragile": Message(".view() on the non-contiguous result of {op} (the grouping of its sizes cannot be "
-                           f"verified from the source) may raise 'view size is not compatible ...'; {_FIX}", fix=_FIX),
+        "merges_unless": Message(".view() merges dimensions {merged} of the result of {op}, which are out of memory "
+                                 "order: it raises 'view size is not compatible ...' unless {condition} or the tensor "
+                                 f"was already stored in that order (e.g. channels_last); {_FIX}", fix=_FIX),
+        "fragile": Message(".view() on the non-contiguous result of {op} raises 'view size is not compatible ...' "
+                           "unless the dimensions it merges are still in memory order or of size 1 (which ones it "
+                           f"merges cannot be read from the source); {_FIX}", fix=_FIX),
     }
     expectation = Raises("RuntimeError", (
         r"view size is not compatible with input tensor's size and stride",
@@ -49,11 +53,15 @@ input dimensions each view size takes. A view that only merges dimensions still 
 order is valid and stays silent — `x.permute(0, 2, 3, 1).view(b, h * w, c)` merges `h, w`, which are still
 in order. A view that merges swapped dimensions — `.view(b, -1)` after the same permute — is flagged. When
 the grouping cannot be read (unknown rank, `*shape`), the view is flagged as fragile and the message says
-it could not be verified.""",
+it could not be verified. The message says the view *raises* only when that is proven (the merged
+dimensions have literal sizes above 1); otherwise it names the condition under which it still works
+(`unless dimension 0 or 1 has size 1`, or a tensor already stored in that order, such as channels_last).""",
         silent="""\
 `.reshape(...)`, `.contiguous().view(...)`, `.clone(memory_format=torch.contiguous_format)`,
 views taken before the transpose, dtype views (`x.t().view(torch.int32)`), transposes that cancel out,
-numpy arrays, views that keep every dimension and only add size-1 ones (`x.view(*x.shape, 1, 1)`), and
+numpy arrays, views that keep every dimension and only add size-1 ones (`x.view(*x.shape, 1, 1)`,
+`x.permute(0, 2, 3, 1).view(b, h, w, 1, c)`), views that only split one dimension (`w.T.view(n, -1, k)`:
+`.T` and `.t()` are read as 2-d), merges of a dimension known to have size 1, and
 views whose sizes were read before shape-preserving layers: after `b, c, h, w = x.shape` and
 `x = self.proj_in(x)`, `x.permute(0, 2, 3, 1).view(b, h * w, c)` is read with those sizes (when they name
 every dimension of a tensor of the same rank; if they were wrong the view would fail whatever the strides).""",
@@ -80,10 +88,28 @@ every dimension of a tensor of the same rank; if they were wrong the view would 
             verdict = judge(layout.perm, layout.dims, sizes)
             if verdict is ViewVerdict.OK:
                 return
-            if verdict is ViewVerdict.MERGES_SWAPPED:
-                self.report(node, "merges", op=op)
+            groups = group_dims(layout.dims, sizes)
+            merged = swapped_merge(layout.perm, layout.dims, groups) if groups is not None else None
+            if verdict is ViewVerdict.MERGES_SWAPPED and merged is not None:
+                if proven_sizes(layout.dims, merged) and not layout.open_rank:
+                    self.report(node, "merges", op=op)
+                else:
+                    self.report(node, "merges_unless", op=op, merged=_listed(merged, "and"),
+                                condition=_size_one_condition(merged))
                 return
         self.report(node, "fragile", op=op)
+
+
+def _listed(dims: list[int], word: str) -> str:
+    names = [str(d) for d in dims]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {word} " + names[-1]
+
+
+def _size_one_condition(merged: list[int]) -> str:
+    """When merging out-of-order dimensions still works: all of them but one have size 1."""
+    if len(merged) == 2:
+        return f"dimension {_listed(merged, 'or')} has size 1"
+    return f"all but one of dimensions {_listed(merged, 'and')} have size 1"
 
 
 def _keeps_every_dimension(node: cst.Call, receiver: cst.BaseExpression, at: Facts) -> bool:
