@@ -400,6 +400,11 @@ def test_liveness_reads_the_parts_of_the_file_libcst_never_parses() -> None:
      "        reveal(self.codebook)\n", True),
     ("class M(torch.nn.Module):\n    def forward(self, x):\n        reveal(self.codebook)\n"
      "        d = torch.cdist(x, self.codebook)\n", False),
+    # an attack's forward hands back a detached result: its caller backpropagates nothing it built
+    ("class Attack:\n    def forward(self, x, delta):\n        d = delta + x\n        reveal(delta)\n"
+     "        adv = torch.clamp(d, 0, 1).detach()\n        return adv\n", False),
+    ("class Attack:\n    def forward(self, x, delta):\n        return self._run(x, delta)\n"
+     "    def _run(self, x, delta):\n        d = delta + x\n        reveal(delta)\n        return d.detach()\n", False),
     # an optimizer step reads the parameter too, but nothing backpropagates through what it computes
     ("def step(p, lr):\n    d = p * lr\n    reveal(p)\n", False),
     # a backward consumes the graph: an attack step after it changes nothing pending
@@ -407,7 +412,8 @@ def test_liveness_reads_the_parts_of_the_file_libcst_never_parses() -> None:
      "        eta = eta + 1\n        eta.sum().backward()\n        reveal(eta)\n", False),
     ("def attack(model, x):\n    out = model(x)\n    out.sum().backward()\n    reveal(out)\n", False),
 ], ids=["method result", "arithmetic", "unpacked module call", "indexed module call", "factory", "detached",
-        "rebound", "no_grad", "argument", "fed to an op in a forward", "not yet fed", "optimizer step",
+        "rebound", "no_grad", "argument", "fed to an op in a forward", "not yet fed", "detached forward", "detached helper of a forward",
+        "optimizer step",
         "after a backward in a loop", "after a backward"])
 def test_graph_pending(source: str, pending: bool) -> None:
     assert [s.pending for s in reveal(source)] == [pending]

@@ -54,6 +54,8 @@ class _Function:
     forward: bool = False  # a forward or a loss: its caller backpropagates what it returns
     steps: bool = False  # an in-place update computed from a `.grad` (`p.add_(p.grad, alpha=-lr)`)
     grads: set[str] = field(default_factory=set)  # names bound to a gradient (`d_p = p.grad`)
+    detached: set[str] = field(default_factory=set)  # names bound to a detached tensor (`adv = x.detach()`)
+    returns: list[bool] = field(default_factory=list)  # per `return`: whether it hands back nothing with a graph
     names: set[str] = field(default_factory=set)  # names read (calls and references)
     self_attrs: set[str] = field(default_factory=set)  # `self.x` / `cls.x` / `super().x` read
 
@@ -78,7 +80,9 @@ class Liveness:
             if function.scope and function.scope[-1] in collector.applied:
                 function.blocked = True
         self._live = _propagate([f for f in functions if f.root or f.steps], by_name)
-        self._forward = _propagate([f for f in functions if f.forward], by_name)
+        # A function that hands back only detached tensors (an attack's `forward`) builds no graph for its caller.
+        detached = {f.scope for f in functions if f.returns and all(f.returns)}
+        self._forward = _propagate([f for f in functions if f.forward], by_name) - detached
 
     def is_live(self, scope: Scope) -> bool:
         return scope in self._live
@@ -172,6 +176,10 @@ class _Collector:
 
     def credit(self, node: ast.AST, owner: _Function) -> None:
         """What one node tells of the function it runs in."""
+        if isinstance(node, ast.Assign) and _is_detached(node.value, owner.detached):
+            owner.detached.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.Return):
+            owner.returns.append(node.value is None or _is_detached(node.value, owner.detached))
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             owner.names.add(node.id)
         elif isinstance(node, ast.Attribute):
@@ -209,6 +217,17 @@ def _reads_grad(node: ast.AST, grads: set[str]) -> bool:
     through a name bound to one."""
     return any((isinstance(n, ast.Attribute) and n.attr == "grad") or (isinstance(n, ast.Name) and n.id in grads)
                for n in ast.walk(node))
+
+
+def _is_detached(node: ast.AST, detached: set[str]) -> bool:
+    """`x.detach()`, `torch.clamp(x, 0, 1).detach().cpu()`, or a name bound to one."""
+    if isinstance(node, ast.Name):
+        return node.id in detached
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr == "detach":
+            return True
+        node = node.func.value
+    return False
 
 
 def _dotted(node: ast.AST) -> str | None:
