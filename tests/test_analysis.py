@@ -412,9 +412,8 @@ def test_liveness_reads_the_parts_of_the_file_libcst_never_parses() -> None:
      "        eta = eta + 1\n        eta.sum().backward()\n        reveal(eta)\n", False),
     ("def attack(model, x):\n    out = model(x)\n    out.sum().backward()\n    reveal(out)\n", False),
 ], ids=["method result", "arithmetic", "unpacked module call", "indexed module call", "factory", "detached",
-        "rebound", "no_grad", "argument", "fed to an op in a forward", "not yet fed", "detached forward", "detached helper of a forward",
-        "optimizer step",
-        "after a backward in a loop", "after a backward"])
+        "rebound", "no_grad", "argument", "fed to an op in a forward", "not yet fed", "detached forward",
+        "detached helper of a forward", "optimizer step", "after a backward in a loop", "after a backward"])
 def test_graph_pending(source: str, pending: bool) -> None:
     assert [s.pending for s in reveal(source)] == [pending]
 
