@@ -22,6 +22,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from . import torch_api as api
+
 #: A function's place in its file: the names of the classes and functions around it, then its own.
 Scope = tuple[str, ...]
 
@@ -37,9 +39,9 @@ _LOSS = re.compile(r"loss|criterion", re.IGNORECASE)
 _TRAIN = re.compile(r"^_?(train|training|fit)(_|$)|(^|_)train(ing)?_(step|epoch|one_epoch|batch|loop|iteration)$"
                     r"|_train$", re.IGNORECASE)
 _OPTIMIZER = re.compile(r"optim|^opt(_|$)|_opt$", re.IGNORECASE)
-_NO_GRAD = ("no_grad", "inference_mode")
+_NO_GRAD = frozenset(qualname.rsplit(".", 1)[1] for qualname in api.NO_GRAD)  # as written, unresolved
 _BACKWARD_METHODS = frozenset({"backward", "manual_backward"})
-_NOT_UPDATES = frozenset({"zero_", "requires_grad_", "share_memory_", "retain_grad_", "detach_"})
+_NOT_UPDATES = api.NOT_INPLACE | {"zero_"}  # zeroing is no step
 
 
 @dataclass

@@ -56,10 +56,11 @@ DATA_MESSAGES: Mapping[str, Message] = {
 }
 
 #: Methods that may give their receiver another dtype or device (whether they do is rarely known).
-_RETYPING = frozenset({"to", "type", "half", "float", "double", "bfloat16", "cuda", "cpu", "long", "int", "bool"})
+_RETYPING = frozenset({"to", "type", "cuda", "cpu", *api.DTYPE_METHODS})
 #: Methods whose result has another shape than their receiver (in general).
-_RESHAPING = frozenset({"t", "transpose", "permute", "reshape", "view", "flatten", "squeeze", "unsqueeze", "expand",
-                        "repeat", "narrow", "unflatten", "repeat_interleave", "chunk", "split"})
+_RESHAPING = api.TRANSPOSING_METHODS | frozenset({
+    "reshape", "view", "flatten", "squeeze", "unsqueeze", "expand", "repeat", "narrow", "unflatten",
+    "repeat_interleave", "chunk", "split"})
 _RESHAPING_CALLS = frozenset({"torch.cat", "torch.concat", "torch.stack", "torch.nn.functional.pad"})
 
 
