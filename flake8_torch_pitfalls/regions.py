@@ -10,11 +10,14 @@ invent one.
 from __future__ import annotations
 
 import ast
+import bisect
 import dataclasses
 import itertools
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+from .analysis.torch_api import LIBRARY_METHOD_NAMES
 from .triggers import Triggers
 
 
@@ -69,21 +72,101 @@ def bound_names(node: ast.stmt) -> frozenset[str]:
     return frozenset(names)
 
 
-def blank_methods(node: ast.stmt, triggered: Triggers) -> tuple[tuple[int, int], ...]:
+def blank_methods(node: ast.stmt, triggered: Triggers, called: frozenset[str] = frozenset(),
+                  budget: Budget | None = None, mentions: Mentions | None = None) -> tuple[tuple[int, int], ...]:
     """Methods of a class that hold no trigger: nothing to find there, and (but for `__init__`, which
-    sets the `self.` facts other methods read) nothing other methods depend on."""
+    sets the `self.` facts other methods read) nothing other methods depend on.
+
+    Within a budget (`Budget`), more is kept for what the kept methods ask of others: a method that holds a
+    trigger together with the methods it calls through `self.` (the transpose in a helper, the `.view` in
+    its caller), the methods and properties a kept one reads through `self.`, `forward` (what calling the
+    module does), and the methods other analysed code calls (`called`)."""
     if not isinstance(node, ast.ClassDef):
         return ()
     methods = [item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
     carried = {attr for item in methods if item.name == "__init__" for attr in _triggered_self_attrs(item, triggered)}
-    ranges = []
-    for item in methods:
-        if item.name == "__init__":
-            continue
-        start, end = _first_line(item), item.end_lineno or item.lineno
-        if not triggered.hit(start, end) and not (carried and _reads_self_attr(item, carried)):
-            ranges.append((start, end))
-    return tuple(ranges)
+    spans = {item.name: (_first_line(item), item.end_lineno or item.lineno) for item in methods}
+    mentions = mentions if mentions is not None else Mentions(triggered.source)
+
+    def self_reads(name: str) -> list[str]:
+        return sorted(read for read in mentions.names("self", *spans[name]) if read in spans and read != name)
+
+    kept = {item.name for item in methods if item.name == "__init__" or triggered.hit(*spans[item.name])
+            or (carried and _reads_self_attr(item, carried))}
+    budget = budget if budget is not None else Budget(0)
+    wanted = [item.name for item in methods if item.name not in kept and triggered.hit_any_pattern(*spans[item.name])
+              and triggered.hit_across([spans[item.name], *(spans[n] for n in self_reads(item.name))])]
+    wanted += [name for item in methods if item.name in kept for name in self_reads(item.name)]
+    wanted += [name for name in ("forward", *sorted(called)) if name in spans]
+    while wanted:
+        name = wanted.pop(0)
+        if name not in kept and budget.take(spans[name][1] - spans[name][0] + 1):
+            kept.add(name)
+            wanted += [read for read in self_reads(name) if read not in kept]
+    return tuple(span for name, span in spans.items() if name not in kept)
+
+
+class Budget:
+    """How many lines of a file beyond what holds a trigger are parsed for the facts that code asks of
+    other code: a small script's worth, or a twentieth of the file if that is more. Library code pays a
+    bounded price for what training scripts, spread across functions, need."""
+
+    MIN_LINES = 60
+    SHARE = 0.02
+    FOLLOWED_LINES = 300  # the largest definition whose calls are followed
+
+    def __init__(self, file_lines: int) -> None:
+        self.left = max(self.MIN_LINES, int(file_lines * self.SHARE))
+
+    def fits(self, lines: int) -> bool:
+        return lines <= self.left
+
+    def take(self, lines: int) -> bool:
+        if lines > self.left:
+            return False
+        self.left -= lines
+        return True
+
+
+class Mentions:
+    """Which names the file's text calls (`f(`), calls as methods (`.f(`) or reads through `self.` on some
+    lines: each line range is scanned once, with one regex, when first asked (comments and strings may add
+    a name, which only parses more). Only the parts the plan asks about are read; an `ast` walk of every
+    definition would cost as much as parsing it."""
+
+    #: Possessive quantifiers: a word that is not followed by `(` fails once, not once per prefix.
+    _PATTERNS = {"call": re.compile(r"(?<!\.)\b(\w++)\s*+\("), "method": re.compile(r"\.(\w++)\s*+\("),
+                 "self": re.compile(r"\bself\.(\w++)")}
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._line_starts: list[int] | None = None
+        self._scans: dict[tuple[str, int, int], frozenset[str]] = {}
+
+    def names(self, kind: str, start: int, end: int) -> frozenset[str]:
+        """The names mentioned as `kind` ("call", "method" or "self") on lines `start`..`end`."""
+        found = self._scans.get((kind, start, end))
+        if found is None:
+            matches = self._PATTERNS[kind].finditer(self.source, self._offset(start), self._offset(end + 1))
+            found = self._scans[kind, start, end] = frozenset(m.group(1) for m in matches)
+        return found
+
+    def calls_any(self, names: Collection[str]) -> list[int]:
+        """The lines on which one of `names` is called (one scan of the file, for just those names)."""
+        pattern = re.compile(r"(?<!\.)\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\s*+\(")
+        starts = self._starts()
+        return [bisect.bisect_right(starts, m.start()) for m in pattern.finditer(self.source)]
+
+    def _starts(self) -> list[int]:
+        """Where each line starts (lines end at `\\n`, as they do for `ast` and flake8)."""
+        if self._line_starts is None:
+            self._line_starts = [0, *(m.end() for m in re.finditer("\n", self.source))]
+        return self._line_starts
+
+    def _offset(self, line: int) -> int:
+        """Where line `line` (1-based) starts; past the end for a line after the last."""
+        starts = self._starts()
+        return starts[line - 1] if line - 1 < len(starts) else len(self.source)
 
 
 def _triggered_self_attrs(init: ast.AST, triggered: Triggers) -> set[str]:
@@ -157,14 +240,114 @@ def plan(tree: ast.Module, triggered: Triggers, lines: Sequence[str]) -> list[Re
         else:
             spans.append((start, end, always))
             nodes.append([node])
+    budget = Budget(sum(end - start + 1 for start, end, _ in spans))
+    mentions = Mentions(triggered.source)
+    parsed, called = _with_callees(spans, nodes, triggered, budget, mentions)
     regions = []
     sizes = _LineSizes(lines) if len(triggered.source) > MAX_PARSED_CHARS else None  # else every piece fits
-    for (start, end, always), members in zip(spans, nodes):
-        parse = always or (triggered.hit(start, end) and not all(map(_is_bare_string, members)))
-        blank = blank_methods(members[0], triggered) if parse and len(members) == 1 else ()
+    for (start, end, _), members, parse in zip(spans, nodes, parsed):
+        blank = blank_methods(members[0], triggered, called, budget, mentions) if parse and len(members) == 1 else ()
         region = Region(start, end, parse, tuple(members), blank)
         regions.extend(_within_parse_limit(region, sizes) if parse and sizes is not None else [region])
     return regions
+
+
+#: How far the functions an analysed function calls are analysed too (their callees, and theirs).
+CALLEE_DEPTH = 2
+
+
+def _with_callees(spans: list[tuple[int, int, bool]], nodes: list[list[ast.stmt]], triggered: Triggers,
+                  budget: Budget, mentions: Mentions) -> tuple[list[bool], frozenset[str]]:
+    """Which regions to parse, and which methods to keep in them because other analysed code calls them.
+
+    Parsed: module-level code, definitions that hold a trigger alone or together with what they call, and
+    what an analysed definition calls, two calls deep: module-level functions by name, module classes
+    (`Net(...)`: their `forward` is what a call does), and the one class of the file that defines a method
+    called on some object (`model.compute_loss(...)`), with that method kept. What a callee hands back is
+    what the caller reasons about."""
+    functions: dict[str, int] = {}
+    modules: dict[str, int] = {}
+    definers: dict[str, set[int]] = {}  # method name -> the classes that define it
+    for index, members in enumerate(nodes):
+        node = members[0]
+        if len(members) != 1:
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions[node.name] = index
+        elif isinstance(node, ast.ClassDef):
+            if _looks_like_module(node):
+                modules[node.name] = index
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and not item.name.startswith("__") \
+                        and item.name not in LIBRARY_METHOD_NAMES:
+                    definers.setdefault(item.name, set()).add(index)
+    unique = {name: next(iter(owners)) for name, owners in definers.items() if len(owners) == 1}
+    calls: dict[int, tuple[list[int], frozenset[str]]] = {}
+
+    def callees(index: int) -> tuple[list[int], frozenset[str]]:
+        if index not in calls:
+            definition = isinstance(nodes[index][0], _DEFINITIONS)
+            start, end = spans[index][0], spans[index][1]
+            names = mentions.names("call", start, end)
+            methods = mentions.names("method", start, end) & unique.keys()
+            found = {modules[name] for name in names if name in modules}
+            if definition:  # module-level code calls a library's worth of helpers: only classes matter there
+                found.update(functions[name] for name in names if name in functions)
+            found.update(unique[name] for name in methods)
+            found.discard(index)
+            calls[index] = sorted(found), methods
+        return calls[index]
+
+    def size(index: int) -> int:
+        return spans[index][1] - spans[index][0] + 1
+
+    parsed = [always or (triggered.hit(start, end) and not all(map(_is_bare_string, members)))
+              for (start, end, always), members in zip(spans, nodes)]
+    if not (functions or modules or unique):
+        return parsed, frozenset()
+    for index, ((start, end, _), members) in enumerate(zip(spans, nodes)):
+        if not parsed[index] and len(members) == 1 and isinstance(members[0], _DEFINITIONS) and \
+                budget.fits(size(index)) and triggered.hit_any_pattern(start, end) and triggered.hit_across(
+                    [(start, end), *((spans[c][0], spans[c][1]) for c in callees(index)[0])]):
+            parsed[index] = budget.take(size(index))
+    called: set[str] = set()
+    # What code calls is followed from code of a script's size: a library's large classes call a library's
+    # worth of helpers, and what those return would cost more than it tells.
+    frontier = [index for index, parse in enumerate(parsed) if parse and size(index) <= Budget.FOLLOWED_LINES
+                and not all(isinstance(m, (ast.Import, ast.ImportFrom)) or _is_bare_string(m) for m in nodes[index])]
+    for _ in range(CALLEE_DEPTH):
+        reached = []
+        for index in frontier:
+            found, methods = callees(index)
+            called |= methods
+            for callee in found:
+                if not parsed[callee] and budget.take(size(callee)):
+                    parsed[callee] = True
+                    reached.append(callee)
+        frontier = reached
+    # The callers of analysed functions: what they hand a parameter is what the function is analysed with.
+    analysed = [name for name, index in functions.items() if parsed[index]]
+    if analysed:
+        starts = [start for start, _, _ in spans]
+        for line in sorted(set(mentions.calls_any(analysed))):
+            index = bisect.bisect_right(starts, line) - 1
+            if index >= 0 and not parsed[index] and line <= spans[index][1] and isinstance(
+                    nodes[index][0], _DEFINITIONS):
+                parsed[index] = budget.take(size(index))
+    return parsed, frozenset(called)
+
+
+def _looks_like_module(node: ast.ClassDef) -> bool:
+    """A class derived from something named like a torch module (`nn.Module`, `LightningModule`, `nn.Linear`)."""
+    for base in node.bases:
+        name = base.attr if isinstance(base, ast.Attribute) else base.id if isinstance(base, ast.Name) else ""
+        dotted = ast.unparse(base) if isinstance(base, ast.Attribute) else name
+        if "Module" in name or dotted.startswith(("nn.", "torch.nn.")):
+            return True
+    return False
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 class _LineSizes:

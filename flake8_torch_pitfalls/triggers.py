@@ -66,6 +66,11 @@ class Triggers:
     def hit(self, start: int, end: int) -> bool:
         return any(all(_hit(self.lines(p), start, end) for p in group) for group in self.active)
 
+    def hit_across(self, spans: Sequence[tuple[int, int]]) -> bool:
+        """Whether, for some group, every pattern matches in one of `spans` (a function and the functions
+        it calls: the transpose in a helper, the `.view` in its caller)."""
+        return any(all(any(_hit(self.lines(p), a, b) for a, b in spans) for p in group) for group in self.active)
+
     def hit_any_pattern(self, start: int, end: int) -> bool:
         """Whether any pattern of a group that can match in this file matches on these lines."""
         return any(_hit(self.lines(p), start, end) for group in self.active for p in group)

@@ -125,7 +125,8 @@ def test_leaves_that_require_grad_and_what_ends_them() -> None:
     leaf = [s.value.autograd.leaf for s in seen]
     assert leaf == [True, True, True, False, False, True, False, True, False]
     assert seen[4].value.autograd.detached and not seen[3].value.autograd.detached
-    assert seen[5].value.autograd.param and seen[6].value.autograd.param
+    # `param` marks a parameter reached through its module; one made here is a leaf of its own
+    assert not seen[5].value.autograd.param and not seen[6].value.autograd.param
 
 
 def test_losses_and_what_drops_the_graph() -> None:
@@ -532,8 +533,8 @@ def test_self_attributes_flow_from_init_to_the_other_methods() -> None:
                 return self.proj(x) * self.scale
     """)
     in_init, in_forward, proj, itself = (s.value for s in seen)
-    assert in_init.autograd.leaf and in_init.autograd.param
-    assert in_forward.autograd.param and not in_forward.autograd.leaf  # per-call state is not carried over
+    assert in_init.autograd.leaf
+    assert not in_forward.autograd.leaf  # per-call state is not carried over
     assert in_forward.dtype == "float32"
     assert proj.kind is Kind.MODULE and itself.kind is Kind.SELF
 
@@ -685,3 +686,237 @@ def test_a_join_keeps_each_fact_that_both_paths_share(group: type) -> None:
         assert a != b
         joined = join(a, b) if group is Value else a.join(b)
         assert getattr(joined, field.name) == shared[field.name], f"{group.__name__}.{field.name} dropped by the join"
+
+
+# ---- what the file's own functions hand back and are handed -----------------------------------------
+
+def test_a_call_of_the_files_own_function_returns_what_it_returns() -> None:
+    seen = reveal("""
+        import torch.nn.functional as F
+
+        def step(model, x, y):
+            loss = F.mse_loss(model(x), y)
+            loss.backward()
+            return loss
+
+        def parts(out, y):
+            return F.l1_loss(out, y), out.t(), torch.zeros(2, dtype=torch.float64)
+
+        def train(model, x, y):
+            reveal(step(model, x, y))
+            reveal(later(x))
+            loss, kept, wide = parts(x, y)
+            reveal(loss)
+            reveal(kept)
+            reveal(wide)
+            with torch.no_grad():
+                reveal(step(model, x, y))
+
+        def later(x):
+            return torch.zeros(3, requires_grad=True)
+    """)
+    assert seen[0].value.autograd.loss, "a train step's returned loss"
+    assert seen[1].value.autograd.leaf, "a function defined further down the file"
+    assert seen[2].value.autograd.loss and seen[3].value.layout.noncontig == "t()" and seen[4].value.dtype == "float64"
+    assert not seen[5].value.autograd.loss, "called with grad off, the result carries no graph"
+
+
+@pytest.mark.parametrize("source", [
+    "def make():\n    for i in range(3):\n        yield torch.zeros(3, requires_grad=True)\n\nreveal(make())\n",
+    "def make(flag):\n    if flag:\n        return torch.zeros(3, requires_grad=True)\n\nreveal(make(1))\n",
+    "def wrap(f):\n    return f\n\n@wrap\ndef make():\n    return torch.zeros(3, requires_grad=True)\n\n"
+    "reveal(make())\n",
+    "def make():\n    return make()\n\nreveal(make())\n",
+], ids=["generator", "may return None", "unknown decorator", "recursion"])
+def test_what_a_function_may_return_otherwise_stays_unknown(source: str) -> None:
+    assert revealed(source).kind is Kind.UNKNOWN
+
+
+def test_methods_through_self_instances_and_unique_names() -> None:
+    seen = reveal("""
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Net(nn.Module):
+            def forward(self, x):
+                return self.head(x), F.cross_entropy(x, x)
+
+            def compute_loss(self, out, y):
+                return {"total": F.mse_loss(out, y)}
+
+            def fit(self, x, y):
+                reveal(self.compute_loss(x, y))
+
+        def train(net, x, y):
+            reveal(net.compute_loss(x, y))
+            reveal(Net()(x))
+            reveal(net.train())
+    """)
+    assert seen[0].kind is Kind.DICT and seen[0].value.elem is not None and seen[0].value.elem.autograd.loss
+    assert seen[1].kind is Kind.DICT, "the only class of the file with that method"
+    assert seen[2].kind is Kind.TUPLE and seen[2].value.items is not None and seen[2].value.items[1].autograd.loss
+    assert seen[3].kind is Kind.UNKNOWN, "a name torch's own objects have is not read as the file's method"
+
+
+def test_a_property_reads_as_what_its_getter_returns() -> None:
+    seen = reveal("""
+        class Tied(torch.nn.Module):
+            @property
+            def weight_t(self):
+                return self.base.weight.T
+
+            def penalty(self):
+                reveal(self.weight_t)
+    """)
+    assert seen[0].value.layout.noncontig == ".T"
+
+
+def test_parameters_get_what_every_call_of_the_file_hands_them() -> None:
+    class AcrossCalls(Reveal):
+        """Needs a transpose and a reveal, which a function and the functions it calls hold between them."""
+        triggers = ((r"reveal\(", r"transpose"),)
+
+    probe = AcrossCalls()
+    interpret(textwrap.dedent("""
+        import torch
+
+        def flatten(x):
+            reveal(x)
+
+        def mixed(x):
+            reveal(x)
+
+        def run(a):
+            flatten(a.transpose(1, 2))
+            mixed(a.transpose(1, 2))
+            mixed(a)
+    """), [probe])
+    transposed = [s for s in probe.seen if s.value.layout.noncontig == "transpose()"]
+    assert len(probe.seen) == 3, "the helper whose calls agree is interpreted again with their facts"
+    assert len(transposed) == 1, "only where every call agrees"
+
+
+def test_modules_built_in_the_file_have_typed_parameters() -> None:
+    seen = reveal("""
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(3, 2)
+
+            def forward(self, x):
+                return self.fc(x)
+
+        class Scaled(nn.Module):
+            def forward(self, x):
+                return self.fc(x.float())
+
+        class FocalLoss(nn.Module):
+            def forward(self, x, y):
+                return (x - y).abs().mean()
+
+        lin = nn.Linear(3, 2)
+        reveal(lin)
+        reveal(lin.double())
+        reveal(lin.to(torch.float16))
+        reveal(nn.Sequential(nn.Embedding(5, 3), nn.Linear(3, 1)))
+        reveal(lin.weight)
+        reveal(lin.requires_grad_(False).weight)
+        reveal(Net())
+        reveal(Scaled())
+        reveal(FocalLoss())
+        for p in lin.parameters():
+            reveal(p)
+    """)
+    assert seen[0].kind is Kind.MODULE and seen[0].value.dtype == "float32"
+    assert seen[1].value.dtype == "float64" and seen[2].value.dtype == "float16"
+    assert seen[3].value.qualname == "torch.nn.Embedding", "a Sequential meets its input with its first layer"
+    assert seen[4].value.autograd.leaf and seen[4].value.autograd.param and seen[4].value.dtype == "float32"
+    assert not seen[5].value.autograd.leaf, "a frozen module's parameters require no grad"
+    assert seen[6].kind is Kind.MODULE and seen[6].value.dtype == "float32"
+    assert seen[7].value.dtype is None, "a forward that converts its input takes any dtype"
+    assert seen[8].kind is Kind.LOSS_FN
+    assert seen[9].value.autograd.leaf
+
+
+def test_dicts_keep_their_values_facts_and_iterate_over_keys() -> None:
+    seen = reveal("""
+        import torch.nn.functional as F
+        losses = {"a": F.mse_loss(x, y), "b": F.l1_loss(x, y)}
+        reveal(losses["a"])
+        for name, value in losses.items():
+            reveal(value)
+        for key in losses:
+            reveal(key)
+        for value in losses.values():
+            reveal(value)
+    """)
+    assert [s.value.autograd.loss for s in seen] == [True, True, False, True]
+
+
+def test_other_libraries_objects() -> None:
+    seen = reveal("""
+        import array
+        import gymnasium as gym
+        import pandas as pd
+
+        env = gym.wrappers.RecordEpisodeStatistics(gym.make("CartPole-v1"))
+        reveal(env.reset())
+        frame = pd.read_csv("x.csv")
+        reveal(frame["col"])
+        reveal(frame["col"].to_numpy())
+        reveal(frame.values)
+        samples = array.array("h", b"")
+        reveal(samples[0::2])
+
+        def column(df: pd.DataFrame):
+            reveal(df["x"])
+    """)
+    assert seen[0].kind is Kind.TUPLE and seen[0].value.qualname == "gymnasium.Env.reset"
+    assert seen[1].value.qualname == "pandas.Series"
+    assert seen[2].kind is Kind.NDARRAY and seen[3].kind is Kind.NDARRAY
+    assert seen[4].kind is Kind.STDLIB_ARRAY
+    assert seen[5].value.qualname == "pandas.Series", "a parameter annotated with the class"
+
+
+def test_elementwise_results_keep_a_transposed_layout() -> None:
+    seen = reveal("""
+        def f(pred, target):
+            pred = pred.t()
+            correct = pred.eq(target.view(1, -1).expand_as(pred))
+            reveal(correct)
+            reveal(correct[:5])
+            reveal(pred.sum(0))
+    """)
+    assert seen[0].value.layout.noncontig == "t()" and seen[0].value.dtype == "bool"
+    assert seen[1].value.layout.noncontig == "t()"
+    assert seen[2].value.layout.noncontig is None, "a reduction makes a new tensor"
+
+
+def test_grad_turned_off_by_the_files_callers() -> None:
+    source = textwrap.dedent("""
+        import torch
+
+        def update(ema, model):
+            reveal(ema)
+
+        def refresh(w):
+            reveal(w)
+
+        def train(ema, model, w):
+            with torch.no_grad():
+                update(ema, model)
+            refresh(w)
+    """)
+
+    class Probe(Subscriber):
+        triggers = ((r"reveal\(",),)
+        found: list[bool] = []
+
+        def visit_Call(self, node: cst.Call, at: Facts) -> None:
+            if isinstance(node.func, cst.Name) and node.func.value == "reveal":
+                self.found.append(at.grad_disabled_by_caller)
+
+    interpret(source, [Probe()])
+    assert Probe.found[:2] == [True, False]

@@ -64,14 +64,15 @@ def test_data_findings_say_the_fix_that_fits_the_use(fixture_run: list[dict[str,
     advice (never in-place advice alone), `loss.data[0]` `.item()`, `nn.init.*_(w.data)` "pass the tensor",
     a read `.detach()`; the "grad is already off" variants only where TPF012 reports no-grad code."""
     kinds = {"update": r"\.data(\[[^]]*\])?\s*[-+*/]=|\.data\[[^]]*\]\s*=[^=]|\.data(\[[^]]*\])?\.\w+_\(",
-             "assign": r"\.data\s*=[^=]", "legacy_index": r"\.data\[0\]"}
+             "assign": r"\.data\s*=[^=]", "legacy_index": r"\.data(\.(cpu|cuda|numpy)\(\))*\[0\]"}
     seen = set()
     for row in fixture_run:
         if row["code"] not in ("TPF002", "TPF012"):
             continue
         source = (ROOT / row["path"]).read_text().splitlines()[int(row["line"]) - 1]
         at = source[int(row["col"]) - 1:]
-        kind = next((k for k, pattern in kinds.items() if re.match(r"[\w.]*(?:" + pattern + ")", at)), "read")
+        kind = next((k for k, pattern in kinds.items() if re.match(r"[\w.]*(\[[^]]*\])?(?:" + pattern + ")", at)),
+                    "read")
         if re.search(r"nn\.init\.\w+_\($", source[:int(row["col"]) - 1]):
             kind = "init_argument"
         allowed = {"update": {"update", "update_no_grad"}, "assign": {"assign", "replace", "share"},

@@ -214,3 +214,24 @@ def test_random_bytes_never_crash_the_standalone_command(tmp_path: Path) -> None
     result = subprocess.run([sys.executable, "-m", "flake8_torch_pitfalls.cli", "check", str(tmp_path)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode in (0, 1) and "Traceback" not in result.stderr
+
+
+def test_what_triggered_code_calls_is_parsed_within_a_budget() -> None:
+    """A triggered function's helpers are parsed (what they return is what it reasons about), but only a
+    bounded number of lines beyond what holds a trigger: a library's worth of helpers stays unparsed."""
+    from flake8_torch_pitfalls.regions import Budget, plan
+    from flake8_torch_pitfalls.triggers import Triggers
+
+    helper = "def helper{i}(x):\n" + "    x = x + 1\n" * 20 + "    return x\n\n\n"
+    calls = "".join(f"    y = helper{i}(y)\n" for i in range(40))
+    source = ("import torch\n\n\n" + "".join(helper.format(i=i) for i in range(40))
+              + "def uses(y):\n" + calls + "    return y.data\n")
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    regions = plan(tree, Triggers(source, [(r"\.data",)]).outside_prose(tree, lines), lines)
+    parsed_helpers = [r for r in regions if r.parse and isinstance(r.statements[0], ast.FunctionDef)
+                      and r.statements[0].name.startswith("helper")]
+    extra = sum(r.end - r.start + 1 for r in parsed_helpers)
+    assert parsed_helpers, "the helpers a triggered function calls are parsed"
+    assert extra <= max(Budget.MIN_LINES, int(len(lines) * Budget.SHARE)), "within the budget"
+    assert len(parsed_helpers) < 40

@@ -19,8 +19,9 @@ from .events import Dispatcher
 from .flows import Frame
 from .grad import GradState
 from .library import TorchModel, qualified
+from .summaries import module_output
 from .syntax import dotted_name, target_names
-from .values import NONE_VALUE, UNKNOWN_VALUE, Kind, Value, join, join_all, number, ref, tensor
+from .values import NONE_VALUE, UNKNOWN_VALUE, Autograd, Kind, Value, join, join_all, number, ref, tensor
 
 _CONTAINERS = {"builtins.list": Kind.LIST, "builtins.tuple": Kind.TUPLE, "builtins.set": Kind.SET,
                "builtins.dict": Kind.DICT, "builtins.range": Kind.RANGE, "builtins.str": Kind.STR,
@@ -45,7 +46,9 @@ class ExpressionEvaluator:
         self.values: dict[int, Value] = {}  # by id(node): LibCST nodes hash in Python, ids are free
         self.parents: dict[int, cst.CSTNode] = {}  # of attributes, calls and subscripts, by id (what checks ask)
         self.frame = Frame(env={}, parent=None, grad=GradState())
-        self.module_classes: set[str] = set()  # local classes that are nn.Modules
+        self.module_classes: dict[str, Value] = {}  # local classes that are nn.Modules -> their instances
+        self.properties: set[str] = set()  # the file's methods read as attributes (`@property`)
+        self.classes: set[str] = set()  # the names of the classes the file defines (instances are objects)
         self.float_default: str | None = api.FLOAT_DEFAULT if settings.default_float_known else None
         self.library = TorchModel(self)
 
@@ -159,8 +162,17 @@ class ExpressionEvaluator:
         return self.eval(node.value, node)
 
     def eval_dict(self, node: cst.Dict) -> Value:
-        self.eval_children(node)
-        return Value(Kind.DICT)
+        """A dict display: what subscripting it and iterating over its values give is the join of its values."""
+        values: list[Value] = []
+        unpacked = False
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                self.eval(element.key, node)
+                values.append(self.eval(element.value, node))
+            else:
+                unpacked = True
+                self.eval(element.value, node)
+        return Value(Kind.DICT, elem=None if unpacked else join_all(values))
 
     def eval_comprehension(self, node: cst.BaseComp | cst.DictComp) -> Value:
         saved = dict(self.frame.env)
@@ -183,7 +195,8 @@ class ExpressionEvaluator:
 
     def bind_comprehension_target(self, target: cst.BaseExpression, iterable: Value) -> None:
         """`for n, p in model.named_parameters()` unpacks the element as a `for` statement would."""
-        self.bind_local(target, iterable.elem or UNKNOWN_VALUE)
+        keys = iterable.kind is Kind.DICT  # iterating a dict gives its keys
+        self.bind_local(target, UNKNOWN_VALUE if keys else iterable.elem or UNKNOWN_VALUE)
 
     def bind_local(self, target: cst.BaseExpression, value: Value) -> None:
         if isinstance(target, cst.Name):
@@ -217,6 +230,10 @@ class ExpressionEvaluator:
         if isinstance(node.target, cst.Name):
             self.bind_name(node.target.value, value)
         return value
+
+    def eval_yield(self, node: cst.Yield) -> Value:
+        self.frame.generator = True
+        return self.eval_children(node)
 
     def eval_if_exp(self, node: cst.IfExp) -> Value:
         self.eval(node.test, node)
@@ -270,8 +287,10 @@ class ExpressionEvaluator:
                 "int" if left.dtype == right.dtype == "int" else None)
             return number(dtype, size=size)
         if left.kind is right.kind and left.kind in (Kind.LIST, Kind.TUPLE, Kind.STR, Kind.BYTES) \
-                and isinstance(operator, cst.Add):
-            return Value(left.kind)
+                and isinstance(operator, cst.Add):  # concatenation: the items of both, one after the other
+            items = left.items + right.items if left.items is not None and right.items is not None else None
+            elements = join(left.elem, right.elem) if left.elem is not None and right.elem is not None else None
+            return Value(left.kind, items=items, elem=elements)
         if in_place and left.kind in (Kind.LIST, Kind.SET, Kind.DICT):
             return left
         return UNKNOWN_VALUE
@@ -302,6 +321,8 @@ class ExpressionEvaluator:
             if base.items is not None and index is not None and -len(base.items) <= index < len(base.items):
                 return base.items[index]
             return base.elem or UNKNOWN_VALUE
+        if base.kind is Kind.DICT and single is not None and single.kind is not Kind.OBJECT:
+            return base.elem or UNKNOWN_VALUE
         return UNKNOWN_VALUE
 
     # ---- attributes ---------------------------------------------------------------------------
@@ -316,11 +337,23 @@ class ExpressionEvaluator:
         if base.kind is Kind.SELF:
             owner = node.value
             if isinstance(owner, cst.Name):
-                return self.lookup(f"{owner.value}.{attr}")
+                found = self.lookup(f"{owner.value}.{attr}")
+                if found.kind is Kind.UNKNOWN:  # a property of the class: what its getter returns
+                    getter = self.local_callee(attr, method=True)
+                    if getter is not None and getter.qualname in self.properties:
+                        return self.function_result(getter.qualname, CallArgs([], {}, False)) or found
+                return found
             return UNKNOWN_VALUE
+        if base.kind is Kind.MODULE:  # `layer.weight` after `layer.weight.requires_grad = False`
+            name = dotted_name(node)
+            bound = self.frame.lookup(name) if name is not None else None
+            if bound is not None:
+                return bound
         known = self.library.attribute(base, node, attr)
         if known is not None:
             return known
+        if base.kind is Kind.UNKNOWN and attr == "loss" and self.training_code():
+            return tensor(autograd=Autograd(loss=True))  # a model output's loss (`outputs.loss`), training code
         if base.kind is Kind.UNKNOWN:
             name = dotted_name(node)
             if name is not None:
@@ -339,9 +372,15 @@ class ExpressionEvaluator:
             callee = (qualified(f"{receiver.qualname}.{func.attr.value}") if receiver.kind is Kind.REF
                       else self.attribute_value(receiver, func, func.attr.value)
                       if receiver.kind in (Kind.SELF, Kind.MODULE) else UNKNOWN_VALUE)
+            if receiver.kind is Kind.SELF and callee.kind is Kind.UNKNOWN:
+                callee = self.local_callee(func.attr.value, method=True) or callee
             self.values[id(func)] = callee
             args = self.eval_args(node)
             method = func.attr.value
+            if (receiver.kind is Kind.SELF and callee.kind in (Kind.MODULE, Kind.UNKNOWN, Kind.REF) or (
+                    receiver.kind in (Kind.UNKNOWN, Kind.MODULE) and method in api.MODEL_METHODS)) \
+                    and not api.LOSS_NAME.search(method):
+                self.note_model_run()  # `self.encoder(x)`, `model.forward(x)`
             if method.endswith("_") and method not in api.NOT_INPLACE:
                 target = dotted_name(func.value)
                 if target is not None:
@@ -349,12 +388,48 @@ class ExpressionEvaluator:
             elif method not in api.GRAPH_FREE_METHODS:
                 self.note_graph_inputs((func.value, *(arg.value for arg in node.args)))
             if receiver.kind is not Kind.REF and receiver.kind is not Kind.SELF:
+                own = self.local_method(receiver, method)  # a method of one of the file's classes
+                if own is not None and not api.LOSS_NAME.search(method):
+                    self.note_model_run()
+                result = self.call_value(own, node, args) if own is not None else None
+                if result is not None and result.kind is not Kind.UNKNOWN:
+                    return result
                 return self.call_method(receiver, func.value, method, node, args)
             return self.call_value(callee, node, args)
         callee = self.eval(func, node)
+        if (callee.kind is Kind.MODULE or (callee.kind is Kind.UNKNOWN and isinstance(func, cst.Name)) or (
+                (callee.qualname or "").startswith("local:"))) and not api.LOSS_NAME.search(dotted_name(func) or ""):
+            self.note_model_run()  # `model(x)`, `net(x)`: a callable the analysis cannot see into
+        if callee.kind is Kind.UNKNOWN and isinstance(func, cst.Name) and self.frame.lookup(func.value) is None:
+            callee = self.local_callee(func.value, method=False) or callee  # defined further down the file
         args = self.eval_args(node)
         self.note_graph_inputs((func, *(arg.value for arg in node.args)))
         return self.call_value(callee, node, args)
+
+    def training_code(self) -> bool:
+        """Grad is on and the code runs on a forward or training path (the interpreter knows liveness)."""
+        return False
+
+    def note_model_run(self) -> None:
+        """A call that may run a model: the loops around it build a fresh graph each iteration."""
+        models = self.frame.loop_models
+        for index in range(len(models)):
+            models[index] = True
+
+    def local_callee(self, name: str, method: bool) -> Value | None:
+        """The file's own function (or, with `method`, the method of the enclosing class) called `name`
+        where no binding is in sight; the interpreter knows the file's definitions."""
+        return None
+
+    def local_method(self, receiver: Value, name: str) -> Value | None:
+        """The file's own method `name` of an instance of the file's class, or of an object of unknown
+        class when exactly one class of the file defines a method of that name (the interpreter's)."""
+        return None
+
+    def function_result(self, qualname: str, args: CallArgs, module_call: bool = False) -> Value | None:
+        """What a call of the file's own function `qualname` with `args` returns, when known (the
+        interpreter's; it also keeps what each call hands the function)."""
+        return None
 
     def eval_args(self, node: cst.Call) -> CallArgs:
         for arg in node.args:
@@ -362,6 +437,10 @@ class ExpressionEvaluator:
         return call_arguments(node, self.value)
 
     def call_value(self, callee: Value, node: cst.Call, args: CallArgs) -> Value:
+        if callee.kind in (Kind.MODULE, Kind.LOSS_FN) and (callee.qualname or "").startswith("local:"):
+            forward = self.function_result(f"{callee.qualname}.forward", args, module_call=True)  # own module
+            if forward is not None and forward.kind is not Kind.UNKNOWN:
+                return module_output(forward)
         called = self.library.call_object(callee)
         if called is not None:
             return called
@@ -376,7 +455,12 @@ class ExpressionEvaluator:
         if known is not None:
             return known
         if qualname.startswith("local:"):
-            return Value(Kind.MODULE if qualname[6:] in self.module_classes else Kind.OBJECT)
+            result = self.function_result(qualname, args)
+            if result is not None:
+                return result
+            if qualname[6:] in self.module_classes:
+                return self.module_classes[qualname[6:]]
+            return Value(Kind.OBJECT) if qualname[6:] in self.classes else UNKNOWN_VALUE
         if qualname == "builtins.sum":
             sequence = args.get(0)
             return self.library.summed(sequence.elem if sequence is not None else None) or UNKNOWN_VALUE
@@ -394,7 +478,8 @@ class ExpressionEvaluator:
             return Value(Kind.OBJECT, elem=joined) if joined is not None and not args.starred else UNKNOWN_VALUE
         if qualname in _CONTAINERS:
             source = args.get(0)
-            return Value(_CONTAINERS[qualname], elem=source.elem if source is not None else None)
+            items = source.elem if source is not None and source.kind is not Kind.DICT else None  # a dict: keys
+            return Value(_CONTAINERS[qualname], elem=items)
         if qualname in _NUMBER_BUILTINS:
             return number("int" if qualname in ("builtins.len", "builtins.int") else None)
         return UNKNOWN_VALUE
@@ -409,8 +494,11 @@ class ExpressionEvaluator:
                 for arg in node.args:
                     self.record_flow(arg.value, target)
             return NONE_VALUE
-        if receiver.kind is Kind.DICT and name in ("items", "values", "keys"):
-            return Value(Kind.OBJECT)
+        if receiver.kind is Kind.DICT and name in ("items", "values", "keys", "get"):
+            value = receiver.elem or UNKNOWN_VALUE
+            return {"items": Value(Kind.OBJECT, elem=Value(Kind.TUPLE, items=(UNKNOWN_VALUE, value))),
+                    "values": Value(Kind.OBJECT, elem=value), "keys": Value(Kind.OBJECT),
+                    "get": value if len(node.args) == 1 else UNKNOWN_VALUE}[name]
         if receiver.kind is Kind.STR:
             return Value(Kind.STR) if name in _STR_METHODS else UNKNOWN_VALUE
         return self.library.method(receiver, receiver_node, name, node, args)
@@ -440,6 +528,7 @@ _EVALUATORS: dict[type, Callable[[ExpressionEvaluator, Any], Value]] = {
     cst.Lambda: ExpressionEvaluator.eval_lambda,
     cst.NamedExpr: ExpressionEvaluator.eval_named_expr,
     cst.IfExp: ExpressionEvaluator.eval_if_exp,
+    cst.Yield: ExpressionEvaluator.eval_yield,
     cst.BooleanOperation: ExpressionEvaluator.eval_boolean,
     cst.Comparison: ExpressionEvaluator.eval_comparison,
     cst.UnaryOperation: ExpressionEvaluator.eval_unary,

@@ -50,6 +50,9 @@ class FunctionFacts(Protocol):
     def reaches_backward(self) -> set[str]:
         """Names whose values flow (through assignments and appends) into a backpropagated value."""
 
+    def reaches_return(self) -> set[str]:
+        """Names whose values flow into what the function returns (`part` in `total += part; return total`)."""
+
 
 class Facts(Protocol):
     """What a check may ask at the point of the event it handles."""
@@ -72,6 +75,22 @@ class Facts(Protocol):
     @property
     def grad_disabled(self) -> bool:
         """Autograd is off here (no_grad, inference_mode, set_grad_enabled(False), a no-grad hook)."""
+
+    @property
+    def called_in_file(self) -> bool:
+        """Code of the file other than the function this runs in calls it (constructs its class, for
+        `__init__`), or this is module-level code: the file shows a path that runs it."""
+
+    @property
+    def loop_runs_model(self) -> bool:
+        """A loop around here calls a model (a module, the file's own function, or a callable the analysis
+        cannot see into) in its body: each iteration builds a graph of its own, not one more node of a
+        graph built before the loop."""
+
+    @property
+    def grad_disabled_by_caller(self) -> bool:
+        """The function this runs in is called in the file from no-grad code (a `with torch.no_grad():`
+        block, a `@torch.no_grad()` function): grad may be off here although nothing here says so."""
 
     @property
     def autograd_live(self) -> bool:
@@ -136,6 +155,18 @@ class FactsView:
     @property
     def grad_disabled(self) -> bool:
         return self._run.frame.grad.disabled
+
+    @property
+    def called_in_file(self) -> bool:
+        return self._run.liveness().called_in_file(self._run.frame.scope)
+
+    @property
+    def loop_runs_model(self) -> bool:
+        return any(self._run.frame.loop_models)
+
+    @property
+    def grad_disabled_by_caller(self) -> bool:
+        return self._run.grad_disabled_by_caller()
 
     @property
     def autograd_live(self) -> bool:

@@ -31,8 +31,11 @@ class Frame:
     scope: tuple[str, ...] = ()  # the names of the classes and functions around it, then its own
     loops: list[set[str]] = field(default_factory=list)  # names bound so far in each loop's iteration
     loop_entries: list[dict[str, Value]] = field(default_factory=list)  # facts entering each loop
+    loop_models: list[bool] = field(default_factory=list)  # whether each loop's body runs a model
     backward_nodes: list[cst.CSTNode] = field(default_factory=list)  # what reaches .backward()
     returned_nodes: list[cst.CSTNode] = field(default_factory=list)  # what `return` statements read
+    returned_values: list[Value] = field(default_factory=list)  # and the values they return
+    generator: bool = False  # the function yields: a call returns a generator, not what it returns
     flow_nodes: list[tuple[cst.CSTNode, str]] = field(default_factory=list)  # (source expression, sink name)
     deferred: list[Callable[[FunctionFacts], None]] = field(default_factory=list)  # run when finished
     computed: set[str] = field(default_factory=set)  # names bound to a grad-enabled op's result
@@ -72,6 +75,8 @@ class Frame:
         """name -> names its value flows into (through assignments and appends)."""
         flows: dict[str, set[str]] = {}
         for node, sink in self.flow_nodes:
+            if _leaves_the_graph(node):
+                continue  # `history.append(loss.item())`: a number, no tensor, flows on
             for source in names_in(node):
                 if source != sink:
                     flows.setdefault(source, set()).add(sink)
@@ -79,11 +84,18 @@ class Frame:
 
     def reaches_backward(self) -> set[str]:
         """Names whose values flow (through assignments and appends) into a backpropagated value."""
+        return self._reaching(self.backward_names)
+
+    def reaches_return(self) -> set[str]:
+        """Names whose values flow into what the function returns (`part` in `total += part; return total`)."""
+        return self._reaching(self.returned_names)
+
+    def _reaching(self, ends: set[str]) -> set[str]:
         into: dict[str, set[str]] = {}
         for source, sinks in self.flows.items():
             for sink in sinks:
                 into.setdefault(sink, set()).add(source)
-        reached = set(self.backward_names)
+        reached = set(ends)
         pending = list(reached)
         while pending:
             for source in into.get(pending.pop(), ()):
@@ -91,6 +103,20 @@ class Frame:
                     reached.add(source)
                     pending.append(source)
         return reached
+
+
+#: Calls whose result keeps nothing of a tensor's graph.
+_GRAPH_EXITS = frozenset({"item", "tolist", "detach", "numpy"})
+_NUMBER_CALLS = frozenset({"float", "int", "bool", "str"})
+
+
+def _leaves_the_graph(node: cst.CSTNode) -> bool:
+    if not isinstance(node, cst.Call):
+        return False
+    func = node.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value in _GRAPH_EXITS
+    return isinstance(func, cst.Name) and func.value in _NUMBER_CALLS
 
 
 def outlives_iteration(frame: Frame, target: cst.BaseExpression, value_of: Callable[[cst.CSTNode], Value]) -> bool:

@@ -7,13 +7,14 @@ of torch_api.py. It knows nothing about rules.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Protocol
 
 import libcst as cst
 
 from ..settings import Settings
+from . import other_libraries as libs
 from . import torch_api as api
 from .arguments import CallArgs
 from .layout import UNREAD, move_order, permute_order, swap_order
@@ -165,7 +166,33 @@ class TorchModel:
             return number("int", size=base.elem.layout.dim_size(single.int_value))
         if base.kind is Kind.NDARRAY:
             return Value(Kind.NDARRAY, dtype=base.dtype)
+        if base.kind is Kind.STDLIB_ARRAY and single is not None and single.kind is Kind.OBJECT:
+            return base  # a slice of an `array.array` is one
+        if base.kind is Kind.OBJECT and base.qualname in libs.COLUMN_OF and single is not None:
+            column = single.kind is Kind.STR
+            return Value(Kind.OBJECT, qualname=libs.COLUMN_OF[base.qualname] if column else base.qualname)
         return None
+
+    # ---- other libraries ----------------------------------------------------------------------
+
+    def library_object(self, qualname: str) -> Value | None:
+        """A call of another library that makes one of its objects (`gym.make`, `pd.read_csv`)."""
+        made = libs.MAKERS.get(qualname)
+        if made is not None:
+            return Value(Kind.OBJECT, qualname=made)
+        return None
+
+    def object_result(self, receiver: Value, name: str, table: Mapping[tuple[str, str], str]) -> Value | None:
+        """A method's (or an attribute's) result on another library's object, from its table."""
+        result = table.get((receiver.qualname or "", name))
+        if result is None:
+            return None
+        if result == "ndarray":
+            return Value(Kind.NDARRAY)
+        if result.startswith("tuple:"):
+            source = libs.TUPLE_SOURCES.get((receiver.qualname or "", name))
+            return Value(Kind.TUPLE, qualname=source, items=(UNKNOWN_VALUE,) * int(result.split(":")[1]))
+        return Value(Kind.OBJECT, qualname=result)
 
     # ---- attributes ---------------------------------------------------------------------------
 
@@ -177,10 +204,14 @@ class TorchModel:
             base = self.shaped(node.value, base)
             return Value(Kind.SHAPE, elem=base, qualname=dotted_name(node.value)) if attr == "shape" else (
                 self.transposed(base, "." + attr, []))
-        if base.kind in (Kind.MODULE, Kind.UNKNOWN) and attr in ("weight", "bias"):
+        if base.kind is Kind.MODULE and attr in ("weight", "bias"):
+            return self.parameter_of(base)
+        if base.kind is Kind.UNKNOWN and attr in ("weight", "bias"):
             return tensor(autograd=Autograd(param=True))
         if base.kind is Kind.NDARRAY:
             return Value(Kind.NDARRAY, dtype=base.dtype) if attr == "T" else UNKNOWN_VALUE
+        if base.kind is Kind.OBJECT:
+            return self.object_result(base, attr, libs.ATTRIBUTES)
         return None
 
     def shaped(self, owner: cst.BaseExpression, value: Value) -> Value:
@@ -212,18 +243,32 @@ class TorchModel:
     # ---- calls of values ----------------------------------------------------------------------
 
     def call_object(self, callee: Value) -> Value | None:
-        """Calling a module or a loss module instance."""
+        """Calling a module or a loss module instance (a `torch.nn` layer's output has its weights' dtype)."""
         if callee.kind is Kind.LOSS_FN:
             return tensor(autograd=Autograd(loss=self._grad_on))
         if callee.kind is Kind.MODULE:
-            return tensor()
+            return tensor(callee.dtype if (callee.qualname or "").startswith("torch.nn.") else None)
         return None
+
+    def parameter_of(self, module: Value) -> Value:
+        """A parameter of a module built in the file: a leaf that requires grad (unless the module was
+        frozen with `requires_grad_(False)`), in the module's dtype."""
+        return tensor(module.dtype, Autograd(param=True, leaf=module.autograd.param))
+
+    def module_value(self, qualname: str, dtype: str | None) -> Value:
+        """A module instance: its class, its parameters' dtype, parameters that require grad."""
+        return Value(Kind.MODULE, qualname=qualname, dtype=dtype, autograd=Autograd(param=True))
 
     def call(self, qualname: str, node: cst.Call, args: CallArgs) -> Value | None:
         """A call of a library function or class by qualified name; None when the model does not know it."""
         handler = _QUALIFIED_CALLS.get(qualname)
         if handler is not None:
             return handler(self, node, args)
+        made = self.library_object(qualname)
+        if made is not None:
+            return made
+        if qualname.startswith(libs.WRAPPER_PREFIXES) and args.positional:
+            return args.positional[0]
         extra_losses = self.host.settings.extra_losses
         if qualname in api.LOSS_MODULES or (qualname in extra_losses and _is_class_name(qualname)):
             return Value(Kind.LOSS_FN)
@@ -245,7 +290,7 @@ class TorchModel:
         if qualname in api.PACKED_SEQUENCE_MAKERS:
             return Value(Kind.OBJECT)
         if qualname.startswith(("torch.nn.", "torch.optim.", "torch.utils.data.", "torchvision.datasets.")):
-            return self.construct(qualname)
+            return self.construct(qualname, args)
         if qualname.startswith("numpy."):
             return self.numpy_call(qualname, args)
         if qualname.startswith("torch.") and qualname.endswith("_") and args.positional:
@@ -267,11 +312,22 @@ class TorchModel:
             return tensor(element.dtype, Autograd(loss=element.autograd.loss and self._grad_on))
         return None
 
-    def construct(self, qualname: str) -> Value:
+    def construct(self, qualname: str, args: CallArgs) -> Value:
         last = qualname.rsplit(".", 1)[1]
         if qualname.startswith("torch.nn.") and last[:1].isupper() and qualname not in api.NN_NON_MODULES \
                 and not qualname.startswith("torch.nn.utils."):
-            return Value(Kind.MODULE)
+            if last == "Sequential":  # what its input meets first is its first layer
+                first = args.positional[0] if args.positional and not args.starred else None
+                if first is not None and first.kind is Kind.MODULE and first.qualname is not None:
+                    return self.module_value(first.qualname, first.dtype)
+                return self.module_value(qualname, None)
+            first = args.positional[0] if args.positional else None
+            if first is not None and first.kind is Kind.MODULE:  # a wrapper (`DataParallel(model)`) is its module
+                return first
+            if qualname.startswith("torch.nn.parallel.") or last in api.MODULE_WRAPPERS:
+                return self.module_value(qualname, None)  # of a module the analysis does not know
+            explicit = args.keywords.get("dtype")
+            return self.module_value(qualname, dtype_of(explicit) if explicit is not None else self.host.float_default)
         if qualname.startswith(("torchvision.datasets.", "torch.optim.", "torch.utils.data.")) and last[:1].isupper():
             return Value(Kind.OBJECT)
         return UNKNOWN_VALUE
@@ -343,7 +399,7 @@ class TorchModel:
         requires_grad = args.get(1, "requires_grad")
         enabled = requires_grad is None or is_true(requires_grad)
         base = data if data is not None and data.kind is Kind.TENSOR else tensor()
-        return tensor(base.dtype, Autograd(leaf=enabled, param=True),
+        return tensor(base.dtype, Autograd(leaf=enabled),
                       Layout(dims=base.layout.dims, shape_id=base.layout.shape_id))
 
     def joined_tensors(self, _node: cst.Call, args: CallArgs) -> Value:
@@ -400,18 +456,36 @@ class TorchModel:
             return Value(Kind.LIST) if name == "tolist" else UNKNOWN_VALUE
         if receiver.kind is Kind.UNKNOWN and (name in api.TRANSPOSING_METHODS or name == "size"):
             return self.tensor_method(self.shaped(receiver_node, receiver), receiver_node, name, args)
+        if receiver.kind is Kind.UNKNOWN and name == "detach":  # only tensors detach
+            return self.tensor_method(tensor(), receiver_node, name, args)
+        if receiver.kind is Kind.UNKNOWN and name == "requires_grad_":  # a module's result is the module
+            flag = args.get(0, "requires_grad")
+            return tensor(autograd=Autograd(leaf=True)) if flag is None or is_true(flag) else UNKNOWN_VALUE
         if receiver.kind in (Kind.MODULE, Kind.UNKNOWN, Kind.LOSS_FN):
-            return self.object_method(receiver, name, node)
+            return self.object_method(receiver, name, node, args)
+        if receiver.kind is Kind.OBJECT:
+            return self.object_result(receiver, name, libs.METHODS) or UNKNOWN_VALUE
         return UNKNOWN_VALUE
 
-    def object_method(self, receiver: Value, name: str, node: cst.Call) -> Value:
+    def object_method(self, receiver: Value, name: str, node: cst.Call, args: CallArgs) -> Value:
+        # `model.parameters()`: of a module built here (leaves that require grad), or of any other object
+        # (parameters that may have been frozen or detached where the analysis does not look).
+        parameter = self.parameter_of(receiver) if receiver.kind is Kind.MODULE else tensor(
+            autograd=Autograd(param=True))
         if name == "parameters":
-            return Value(Kind.OBJECT, elem=tensor(autograd=Autograd(param=True)))
+            return Value(Kind.OBJECT, elem=parameter)
         if name == "named_parameters":
-            named = (Value(Kind.STR), tensor(autograd=Autograd(param=True)))
-            return Value(Kind.OBJECT, elem=Value(Kind.TUPLE, items=named))
+            return Value(Kind.OBJECT, elem=Value(Kind.TUPLE, items=(Value(Kind.STR), parameter)))
         if name in ("modules", "children"):
             return Value(Kind.OBJECT, elem=Value(Kind.MODULE))
+        if receiver.kind is Kind.MODULE and name in api.MODULE_DTYPE_METHODS and not args.positional:
+            return replace(receiver, dtype=api.MODULE_DTYPE_METHODS[name])
+        if receiver.kind is Kind.MODULE and name == "to":  # `.to(device)` keeps the dtype, `.to(dtype)` sets it
+            dtype_arg = args.keywords.get("dtype") or next((v for v in args.positional if v.kind is Kind.DTYPE), None)
+            return receiver if dtype_arg is None else replace(receiver, dtype=dtype_of(dtype_arg))
+        if receiver.kind is Kind.MODULE and name == "requires_grad_":
+            flag = args.get(0, "requires_grad")
+            return replace(receiver, autograd=Autograd(param=flag is None or is_true(flag)))
         if receiver.kind in (Kind.MODULE, Kind.LOSS_FN) and name in ("to", "cuda", "cpu", "train", "eval", "float",
                                                                      "double", "half", "requires_grad_"):
             return receiver
@@ -432,10 +506,12 @@ class TorchModel:
             return handler(self, receiver, receiver_node, name, args)
         if name.endswith("_") and not name.startswith("_"):
             return receiver  # an in-place update returns its receiver
-        dtype = receiver.dtype if name in api.DTYPE_KEEPING_METHODS else None
+        dtype = receiver.dtype if name in api.DTYPE_KEEPING_METHODS else "bool" if name in api.COMPARISONS else None
         if "dtype" in args.keywords:  # `x.sum(dtype=torch.float64)`, `x.softmax(-1, dtype=...)`
             dtype = dtype_of(args.keywords["dtype"])
-        return tensor(dtype, Autograd(loss=receiver.autograd.loss and self._grad_on))
+        layout = receiver.layout if name in api.ELEMENTWISE and receiver.layout.noncontig else None
+        return tensor(dtype, Autograd(loss=receiver.autograd.loss and self._grad_on),
+                      fresh_layout(layout.noncontig, layout.perm, layout.dims, layout.open_rank) if layout else None)
 
     def _transposing(self, receiver: Value, _node: cst.BaseExpression, name: str, args: CallArgs) -> Value:
         return self.transposed(receiver, name + "()", args.ints())

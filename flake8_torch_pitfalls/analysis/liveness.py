@@ -33,7 +33,7 @@ _INIT = re.compile(r"init|^reset_parameters$", re.IGNORECASE)
 #: `forward` calling `self.unmerge()` first (peft) runs before any graph exists.
 _SETUP = re.compile(r"(un)?merge|fuse|load|convert|resize|(^|_)tie(_|$)|reparam|prune|quantize|(^|_)build|"
                     r"state_dict|swap|(^|_)cast(_|$)", re.IGNORECASE)
-_LOSS = re.compile(r"loss|criterion", re.IGNORECASE)
+_LOSS = api.LOSS_NAME
 #: `train`, `train_step`, `training_step`, `_train_one_epoch`, `fit`, `do_train`; not the hooks around a
 #: step (`on_train_batch_end`), which run between graphs.
 _TRAIN = re.compile(r"^_?(train|training|fit)(_|$)|(^|_)train(ing)?_(step|epoch|one_epoch|batch|loop|iteration)$"
@@ -82,6 +82,14 @@ class Liveness:
             if function.scope and function.scope[-1] in collector.applied:
                 function.blocked = True
         self._live = _propagate([f for f in functions if f.root or f.steps], by_name)
+        self._no_grad_names = _closure(collector.no_grad_names, functions)
+        # Who references each name (calls, attribute reads): a function's own recursion is not a caller.
+        self._referenced: dict[str, set[Scope]] = {}
+        for function in functions:
+            for name in function.names | function.self_attrs:
+                self._referenced.setdefault(name, set()).add(function.scope)
+        for name in collector.no_grad_names:
+            self._referenced.setdefault(name, set()).add(("<no_grad>",))
         # A function that hands back only detached tensors (an attack's `forward`) builds no graph for its caller.
         detached = {f.scope for f in functions if f.returns and all(f.returns)}
         self._forward = _propagate([f for f in functions if f.forward], by_name) - detached
@@ -89,10 +97,39 @@ class Liveness:
     def is_live(self, scope: Scope) -> bool:
         return scope in self._live
 
+    def called_without_grad(self, scope: Scope) -> bool:
+        """Whether the function is called (or referenced) inside a no_grad block or a no_grad function of
+        the file, or from a function so called, or is a method of a class used there: its caller may have
+        turned grad off."""
+        return any(name in self._no_grad_names for name in scope)
+
+    def called_in_file(self, scope: Scope) -> bool:
+        """Whether code of the file other than the function itself calls it (for `__init__`: constructs
+        its class), or it is module-level code: the file shows a path that runs it."""
+        if not scope:
+            return True
+        name = scope[-2] if scope[-1] == "__init__" and len(scope) > 1 else scope[-1]
+        return any(caller != scope for caller in self._referenced.get(name, ()))
+
     def returns_graph(self, scope: Scope) -> bool:
         """A forward or a loss, or what one calls: the caller backpropagates the graph it builds, so a
         tensor it fed to an op may be saved for a backward still to come."""
         return scope in self._forward
+
+
+def _closure(names: set[str], functions: list[_Function]) -> set[str]:
+    """`names`, and what the functions so named read, until nothing is added (no-grad reaches callees)."""
+    closed = set(names)
+    changed = True
+    while changed:
+        changed = False
+        for function in functions:
+            if function.scope and function.scope[-1] in closed:
+                added = (function.names | function.self_attrs) - closed
+                if added:
+                    closed |= added
+                    changed = True
+    return closed
 
 
 def _propagate(roots: list[_Function], by_name: dict[str, list[_Function]]) -> set[Scope]:
@@ -122,6 +159,7 @@ class _Collector:
     def __init__(self) -> None:
         self.functions: list[_Function] = []
         self.applied: set[str] = set()  # names passed to `.apply(...)`: init functions
+        self.no_grad_names: set[str] = set()  # names and `self.` attributes read in no-grad code
 
     def module(self, tree: ast.Module) -> None:
         top = _Function((), is_method=False, blocked=False)
@@ -151,6 +189,7 @@ class _Collector:
         if isinstance(node, (ast.With, ast.AsyncWith)) and any(_is_no_grad(item.context_expr) for item in node.items):
             for item in node.items:
                 self.node(item.context_expr, owner, scope)
+            self.no_grad_names.update(_names_read(node.body))
             self.body(node.body, None, scope)
             return
         if owner is not None:
@@ -171,6 +210,8 @@ class _Collector:
         function.root = function.forward or (bool(_TRAIN.search(name)) and not mode_switch) or (
             in_class is not None and in_class.optimizer and name == "step")
         self.functions.append(function)
+        if no_grad:
+            self.no_grad_names.update(_names_read(node.body))
         for child in (*node.decorator_list, *node.args.defaults, *node.args.kw_defaults):
             if child is not None:
                 self.node(child, None, scope)
@@ -212,6 +253,18 @@ class _Collector:
         elif method.endswith("_") and method not in _NOT_UPDATES:
             owner.steps |= not _reads_grad(func.value, owner.grads) and any(
                 _reads_grad(arg, owner.grads) for arg in (*node.args, *(k.value for k in node.keywords)))
+
+
+def _names_read(statements: Iterable[ast.AST]) -> set[str]:
+    """Names and attribute names read by some statements (`helper(x)`, `self.update(...)`, `Model(...)`)."""
+    names = set()
+    for statement in statements:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                names.add(node.id)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+                names.add(node.attr)
+    return names
 
 
 def _reads_grad(node: ast.AST, grads: set[str]) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 import libcst as cst
 
 from ..settings import Settings
+from . import other_libraries as libs
 from . import torch_api as api
 from .events import Dispatcher, Subscriber
 from .expressions import ExpressionEvaluator
@@ -26,14 +27,19 @@ from .grad import GradState, with_item_effect
 from .imports import ImportSpec, from_cst
 from .library import qualified
 from .liveness import Liveness
+from .arguments import CallArgs
+from .summaries import (PROPERTY_DECORATORS, TRANSPARENT_DECORATORS, CallSite, at_call_site, falls_through,
+                        parameter_facts, returned)
 from .syntax import dotted_name, names_in, target_root
-from .values import UNKNOWN_VALUE, Autograd, Kind, Value, join, number, ref, tensor
+from .values import NONE_VALUE, UNKNOWN_VALUE, Autograd, Kind, Value, join, number, ref, tensor
 
 #: (region index, its code: parsed, or only imports, or None when skipped, the names a skipped one binds)
 Segment = tuple[int, "cst.Module | tuple[ImportSpec, ...] | None", frozenset[str]]
 
 #: Loops nested deeper than this are interpreted once (no joined pre-pass), bounding the work.
 MAX_PREPASS_DEPTH = 2
+#: Functions interpreted ahead of their definition, one inside another, at most (a call chain's depth).
+MAX_SUMMARY_DEPTH = 3
 
 
 class Interpreter(ExpressionEvaluator):
@@ -50,6 +56,13 @@ class Interpreter(ExpressionEvaluator):
         self.region = 0  # the region being interpreted (findings are located within it)
         self.asserting = 0  # > 0 while an `assert` statement's expressions are evaluated
         self.statement: cst.CSTNode | None = None  # the simple statement being interpreted
+        self.summaries: dict[str, Value] = {}  # "local:<scope>" of a function -> what its calls return
+        #: module-level functions and methods: their definition, class (None for a function) and region
+        self.definitions: dict[str, tuple[cst.FunctionDef, str | None, int]] = {}
+        self.call_sites: dict[str, list[CallSite]] = {}  # what each call of one of them hands it
+        self.class_attrs: dict[str, dict[str, Value]] = {}  # a class's `self.` facts after `__init__`
+        self.methods_by_name: dict[str, list[str]] = {}  # a method name -> the file's methods of that name
+        self.summarising: list[str] = []  # functions interpreted ahead of their definition, innermost last
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
@@ -62,6 +75,12 @@ class Interpreter(ExpressionEvaluator):
     def autograd_live(self) -> bool:
         """Autograd is live here: grad is enabled and the function runs on a forward or training path."""
         return not self.frame.grad.disabled and self.liveness().is_live(self.frame.scope)
+
+    def training_code(self) -> bool:
+        return self.autograd_live()
+
+    def grad_disabled_by_caller(self) -> bool:
+        return self.liveness().called_without_grad(self.frame.scope)
 
     def graph_pending(self, node: cst.CSTNode) -> bool:
         """Whether a graph still to be backpropagated may have saved the tensor `node` denotes."""
@@ -101,6 +120,7 @@ class Interpreter(ExpressionEvaluator):
     def run_segments(self, segments: Sequence[Segment]) -> None:
         """Interpret a file given as regions: parsed ones run, import-only ones bind their names, and
         skipped ones only forget what they bind."""
+        self.index_definitions(segments)
         for region, body, forgotten in segments:
             self.region = region
             if isinstance(body, cst.Module):
@@ -111,7 +131,105 @@ class Interpreter(ExpressionEvaluator):
             else:
                 for name in forgotten:
                     self.frame.env[name] = UNKNOWN_VALUE
+        self.rerun_with_call_sites()
         self.finish_frame(self.frame)
+
+    def index_definitions(self, segments: Sequence[Segment]) -> None:
+        """The parsed module-level functions and methods, for calls that precede their definition."""
+        for region, body, _ in segments:
+            if not isinstance(body, cst.Module):
+                continue
+            for statement in body.body:
+                if isinstance(statement, cst.FunctionDef):
+                    self.definitions[f"local:{statement.name.value}"] = (statement, None, region)
+                elif isinstance(statement, cst.ClassDef):
+                    owner = statement.name.value
+                    for item in statement.body.body:
+                        if not isinstance(item, cst.FunctionDef):
+                            continue
+                        qualname = f"local:{owner}.{item.name.value}"
+                        self.definitions[qualname] = (item, owner, region)
+                        self.methods_by_name.setdefault(item.name.value, []).append(qualname)
+                        if any(_decorator_name(d) in PROPERTY_DECORATORS for d in item.decorators):
+                            self.properties.add(qualname)
+
+    def local_callee(self, name: str, method: bool) -> Value | None:
+        if not method:
+            qualname = f"local:{name}"
+            return ref(qualname) if qualname in self.definitions else None
+        frame: Frame | None = self.frame
+        while frame is not None and not frame.owner:
+            frame = frame.parent
+        if frame is None:
+            return None
+        qualname = "local:" + ".".join((*frame.scope[:-1], name))
+        return ref(qualname) if qualname in self.summaries or qualname in self.definitions else None
+
+    def local_method(self, receiver: Value, name: str) -> Value | None:
+        if receiver.kind in (Kind.MODULE, Kind.LOSS_FN, Kind.OBJECT) and (receiver.qualname or "").startswith("local:"):
+            qualname = f"{receiver.qualname}.{name}"
+            return ref(qualname) if qualname in self.definitions else None
+        if receiver.kind is not Kind.UNKNOWN or name in api.LIBRARY_METHOD_NAMES:
+            return None
+        definers = self.methods_by_name.get(name, ())
+        return ref(definers[0]) if len(definers) == 1 else None
+
+    def function_result(self, qualname: str, args: CallArgs, module_call: bool = False) -> Value | None:
+        if qualname in self.definitions and not self.events.muted:
+            self.call_sites.setdefault(qualname, []).append(CallSite(args, module_call))
+        return self.call_summary(qualname)
+
+    def rerun_with_call_sites(self) -> None:
+        """Interpret again, once, each function of the file whose calls all hand a parameter facts worth
+        reasoning about, with those facts bound (what only shows in the callee: the `.view` of a tensor
+        the caller transposed). Findings it repeats are the same findings."""
+        module_frame = self.frame
+        for qualname, sites in list(self.call_sites.items()):
+            node, owner, region = self.definitions[qualname]
+            if owner is not None and owner not in self.class_attrs:
+                continue
+            is_method = owner is not None and not _is_static(node)
+            facts = parameter_facts(node.params, is_method, sites)
+            if not facts:
+                continue
+            summary = self.summaries.get(qualname)
+            self.region = region
+            self.frame = module_frame if owner is None else Frame(
+                env={}, parent=module_frame, grad=GradState(), scope=(owner,))
+            try:
+                self.exec_function(node, self.class_attrs.get(owner or ""), owner=owner, arguments=facts)
+            finally:
+                self.frame = module_frame
+                if summary is not None:
+                    self.summaries[qualname] = summary
+
+    def call_summary(self, qualname: str) -> Value | None:
+        """What a call of the file's own function returns, or None when it is not known: interpreted
+        ahead of its definition (muted) when it comes later in the file, at most once, never recursively."""
+        summary = self.summaries.get(qualname)
+        if summary is None and qualname in self.definitions and qualname not in self.summarising \
+                and len(self.summarising) < MAX_SUMMARY_DEPTH:
+            node, owner, _ = self.definitions[qualname]
+            if owner is not None and owner not in self.class_attrs:
+                return None
+            module = self.frame
+            while module.parent is not None:
+                module = module.parent
+            caller, statement, self.frame = self.frame, self.statement, module
+            if owner is not None:  # a method: interpreted in a class body of its own, with `__init__`'s facts
+                self.frame = Frame(env={}, parent=module, grad=GradState(), scope=(owner,))
+            self.summarising.append(qualname)
+            self.events.muted += 1
+            try:
+                self.exec_function(node, self.class_attrs.get(owner or ""), owner=owner)
+            finally:
+                self.events.muted -= 1
+                self.summarising.pop()
+                self.frame, self.statement = caller, statement
+            summary = self.summaries.setdefault(qualname, UNKNOWN_VALUE)
+        if summary is None:
+            return None
+        return at_call_site(summary, self.frame.grad.disabled)
 
     def finish_frame(self, frame: Frame) -> None:
         for callback in frame.deferred:
@@ -181,8 +299,10 @@ class Interpreter(ExpressionEvaluator):
             self.exec_import(from_cst(small))
         elif isinstance(small, cst.Return):
             if small.value is not None:
-                self.eval(small.value, small)
+                self.frame.returned_values.append(self.eval(small.value, small))
                 self.frame.returned_nodes.append(small.value)
+            else:
+                self.frame.returned_values.append(NONE_VALUE)
             self.events.emit(small)
         elif isinstance(small, (cst.Pass, cst.Break, cst.Continue, cst.Global, cst.Nonlocal)):
             self.events.emit(small)
@@ -234,8 +354,8 @@ class Interpreter(ExpressionEvaluator):
             return
         owner = dotted_name(target.value)
         if target.attr.value == "requires_grad" and owner is not None:
-            current = self.frame.lookup(owner)
-            if current is not None and current.maybe_tensor and value.dtype == "bool" and value.int_value is not None:
+            current = self.frame.lookup(owner) or self.value(target.value)  # `layer.weight.requires_grad = False`
+            if current.maybe_tensor and value.dtype == "bool" and value.int_value is not None:
                 self.frame.env[owner] = current.with_autograd(replace(current.autograd, leaf=bool(value.int_value)))
             return
         if self.lookup(name.split(".", 1)[0]).kind is Kind.SELF:
@@ -258,8 +378,9 @@ class Interpreter(ExpressionEvaluator):
             for element, item in zip(elements, items):
                 self.bind(element.value, item)
             return
-        for element in elements:
-            self.bind(element.value, UNKNOWN_VALUE)
+        element_value = value.elem if value.kind is Kind.LIST and value.elem is not None and not starred else None
+        for element in elements:  # every element of a list has what its elements share
+            self.bind(element.value, element_value or UNKNOWN_VALUE)
 
     def exec_assign(self, node: cst.Assign) -> None:
         value = self.eval(node.value, node)
@@ -405,24 +526,30 @@ class Interpreter(ExpressionEvaluator):
             self.events.muted += 1
             self.frame.loops.append(set())
             self.frame.loop_entries.append(entry)
+            self.frame.loop_models.append(False)
             try:
                 iteration()
             finally:
                 self.frame.loops.pop()
                 self.frame.loop_entries.pop()
+                runs_model = self.frame.loop_models.pop()
                 self.events.muted -= 1
                 self.prepass_depth -= 1
             self.frame.env = join_envs(entry, self.frame.env)
             self.frame.computed, self.frame.graph_inputs = pending
             self.frame.statement_inputs.clear()
+        else:
+            runs_model = False
         before = dict(self.frame.env)
         self.frame.loops.append(set())
         self.frame.loop_entries.append(before)
+        self.frame.loop_models.append(runs_model)  # the pre-pass saw the whole body
         try:
             iteration()
         finally:
             self.frame.loops.pop()
             self.frame.loop_entries.pop()
+            self.frame.loop_models.pop()
         self.frame.env = join_envs(before, self.frame.env)
         if orelse is not None:
             self.exec_body(orelse.body)
@@ -456,8 +583,9 @@ class Interpreter(ExpressionEvaluator):
             self.exec_body(node.finalbody.body)
 
     def exec_function(self, node: cst.FunctionDef, self_attrs: dict[str, Value] | None = None,
-                      owner: str | None = None) -> Frame:
-        """Interpret a function; `owner` names the class when it is a method. Returns its finished frame."""
+                      owner: str | None = None, arguments: dict[str, Value] | None = None) -> Frame:
+        """Interpret a function; `owner` names the class when it is a method; `arguments` are the facts its
+        parameters get (none: they are unknown). Returns its finished frame."""
         in_class = owner is not None
         grad = GradState()
         for decorator in node.decorators:
@@ -472,16 +600,22 @@ class Interpreter(ExpressionEvaluator):
             if param.default is not None:
                 self.eval(param.default, node)
         self.events.emit(node)
-        self.bind_name(node.name.value, UNKNOWN_VALUE)
+        qualname = "local:" + ".".join((*self.frame.scope, node.name.value))
+        summarised = all(_decorator_name(d) in TRANSPARENT_DECORATORS for d in node.decorators)
+        self.bind_name(node.name.value, ref(qualname) if summarised and not in_class else UNKNOWN_VALUE)
         frame = Frame(env={}, parent=self.frame, grad=grad, function=node.name.value, owner=owner or "",
                       scope=(*self.frame.scope, node.name.value))
         outer = self.frame
         self.frame = frame
         try:
             self.bind_parameters(params, in_class and not _is_static(node), self_attrs or {})
+            self.frame.env.update(arguments or {})
             self.exec_body(node.body)
         finally:
             self.frame = outer
+        if summarised:
+            self.summaries[qualname] = UNKNOWN_VALUE if frame.generator or node.asynchronous else returned(
+                frame.returned_values, falls_through(node.body))
         self.finish_frame(frame)
         return frame
 
@@ -493,19 +627,25 @@ class Interpreter(ExpressionEvaluator):
                 value = Value(Kind.SELF)
                 for attr, attr_value in self_attrs.items():
                     self.frame.env[f"{param.name.value}.{attr}"] = attr_value
-            elif param.annotation is not None and self.annotation_is_tensor(param.annotation.annotation):
-                value = tensor()
+            elif param.annotation is not None:
+                value = self.annotated(param.annotation.annotation)
             self.frame.env[param.name.value] = value
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 self.frame.env[star.name.value] = UNKNOWN_VALUE
 
-    def annotation_is_tensor(self, annotation: cst.BaseExpression) -> bool:
+    def annotated(self, annotation: cst.BaseExpression) -> Value:
+        """What a parameter annotated `torch.Tensor` (or `pd.DataFrame`, ...) holds."""
         self.events.muted += 1
         try:
-            return self.eval(annotation, annotation).qualname == "torch.Tensor"
+            qualname = self.eval(annotation, annotation).qualname or ""
         finally:
             self.events.muted -= 1
+        if qualname == "torch.Tensor":
+            return tensor()
+        if qualname in libs.CLASSES:
+            return Value(Kind.OBJECT, qualname=libs.CLASS_ALIASES.get(qualname, qualname))
+        return UNKNOWN_VALUE
 
     def exec_class(self, node: cst.ClassDef) -> None:
         is_module = is_metric = False
@@ -514,7 +654,7 @@ class Interpreter(ExpressionEvaluator):
             value = self.eval(base.value, node)
             qualname = value.qualname or ""
             if qualname.startswith("torch.nn.") and qualname.rsplit(".", 1)[1] in api.PARAMETERISED_LAYERS:
-                inherited = {attr: tensor(autograd=Autograd(param=True)) for attr in ("weight", "bias")}
+                inherited = {attr: tensor(autograd=Autograd(param=True, leaf=True)) for attr in ("weight", "bias")}
             if qualname.startswith(api.METRIC_PACKAGES) or qualname.removeprefix("local:") in self.metric_classes:
                 is_metric = True
             if qualname in api.MODULE_BASES or qualname.removeprefix("local:") in self.module_classes or (
@@ -527,8 +667,9 @@ class Interpreter(ExpressionEvaluator):
             self.eval(decorator.decorator, node)
         self.events.emit(node)
         name = node.name.value
+        self.classes.add(name)
         if is_module:
-            self.module_classes.add(name)
+            self.module_classes[name] = self.instance_of(node)
         if is_metric:
             self.metric_classes.add(name)
         body = node.body.body
@@ -543,12 +684,52 @@ class Interpreter(ExpressionEvaluator):
             init = next((m for m in methods if m.name.value == "__init__"), None)
             if init is not None:
                 self_attrs |= _persistent_self_attrs(self.exec_function(init, dict(inherited), owner=name))
+            self.class_attrs[name] = self_attrs
             for method in methods:
                 if method is not init:
                     self.exec_function(method, self_attrs, owner=name)
         finally:
             self.frame = outer
         self.bind_name(name, ref(f"local:{name}"))
+
+    def instance_of(self, node: cst.ClassDef) -> Value:
+        """What calling a module class of the file makes: a loss module when it is named for a loss; else a
+        module whose parameters have the default dtype, when its `forward` takes its input as it comes."""
+        name = node.name.value
+        if api.LOSS_NAME.search(name):
+            return Value(Kind.LOSS_FN, qualname=f"local:{name}")
+        forward = next((s for s in node.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "forward"),
+                       None)
+        known = forward is not None and not self.converts_input(name, forward)
+        return self.library.module_value(f"local:{name}", self.float_default if known else None)
+
+    def converts_input(self, owner: str, forward: cst.FunctionDef) -> bool:
+        """Whether a `forward` passes its first argument through a dtype conversion somewhere
+        (`x.float()`, `torch.as_tensor(x, ...)`): then what dtype a caller hands it does not matter. Read
+        from flake8's `ast` of the method (walking it is cheap; a LibCST visitor is not)."""
+        params = forward.params.params
+        if len(params) < 2:
+            return True
+        name = params[1].name.value
+        method = self.ast_method(owner, "forward")
+        if method is None:
+            return True
+        for node in ast.walk(method):
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+                if called in api.DTYPE_CONVERTERS and any(
+                        isinstance(n, ast.Name) and n.id == name for n in ast.walk(node)):
+                    return True
+        return False
+
+    def ast_method(self, owner: str, name: str) -> ast.FunctionDef | None:
+        """A method of a module-level class, as flake8's `ast` read it."""
+        for statement in self.tree.body if self.tree is not None else ():
+            if isinstance(statement, ast.ClassDef) and statement.name == owner:
+                return next((item for item in statement.body
+                             if isinstance(item, ast.FunctionDef) and item.name == name), None)
+        return None
 
 
 def _is_graph_op(expression: cst.BaseExpression, value_of: Callable[[cst.CSTNode], Value]) -> bool:
@@ -570,7 +751,9 @@ def _is_graph_op(expression: cst.BaseExpression, value_of: Callable[[cst.CSTNode
 
 
 def iteration_element(iterable: Value) -> Value:
-    """What one iteration over `iterable` binds."""
+    """What one iteration over `iterable` binds (a dict's keys, not the values its `elem` describes)."""
+    if iterable.kind is Kind.DICT:
+        return UNKNOWN_VALUE
     if iterable.elem is not None:
         return iterable.elem
     if iterable.kind is Kind.RANGE:
@@ -598,6 +781,12 @@ def _persistent_self_attrs(frame: Frame) -> dict[str, Value]:
         if "." in name:
             attrs[name.split(".", 1)[1]] = value.with_autograd(replace(value.autograd, loss=False, leaf=False))
     return attrs
+
+
+def _decorator_name(decorator: cst.Decorator) -> str:
+    """`no_grad` for `@torch.no_grad()`, `property` for `@property`."""
+    expression = decorator.decorator
+    return (dotted_name(expression.func if isinstance(expression, cst.Call) else expression) or "").rsplit(".", 1)[-1]
 
 
 def _is_static(node: cst.FunctionDef) -> bool:

@@ -184,6 +184,54 @@ PARAMETERISED_LAYERS = frozenset((
     "ConvTranspose3d", "Embedding", "EmbeddingBag", "LayerNorm", "GroupNorm", "BatchNorm1d", "BatchNorm2d",
     "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "RMSNorm", "PReLU"))
 
+#: `torch.nn` layers (by class name) whose input meets their floating-point weights in a matrix product or a
+#: convolution: an input of another dtype raises (`mat1 and mat2 must have the same dtype`). Not `Embedding`,
+#: which takes integer indices.
+DENSE_LAYERS = frozenset((
+    "Linear", "Bilinear", "LazyLinear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
+    "ConvTranspose3d", "LSTM", "GRU", "RNN", "LSTMCell", "GRUCell", "RNNCell", "MultiheadAttention",
+    "TransformerEncoder", "TransformerDecoder", "Transformer", "TransformerEncoderLayer", "TransformerDecoderLayer"))
+
+#: Elementwise methods (and `torch.` functions): their result is laid out like their input (TensorIterator
+#: keeps a transposed input's strides), so it is as non-contiguous as the tensor they are called on.
+ELEMENTWISE = frozenset({
+    "eq", "ne", "gt", "lt", "ge", "le", "abs", "neg", "exp", "log", "sqrt", "rsqrt", "relu", "sigmoid", "tanh",
+    "sin", "cos", "square", "pow", "mul", "add", "sub", "div", "clamp", "clip", "logical_not", "logical_and",
+    "logical_or", "sign", "floor", "ceil", "round", "reciprocal", "masked_fill", "where", "isnan", "isinf",
+    "float", "double", "half", "long", "int", "bool", "bfloat16", "type_as", "to",
+})
+#: Of those, the ones whose result is boolean.
+COMPARISONS = frozenset({"eq", "ne", "gt", "lt", "ge", "le", "logical_not", "logical_and", "logical_or",
+                         "isnan", "isinf"})
+
+#: A function or class named for a loss (`compute_loss`, `FocalLoss`, `criterion`).
+LOSS_NAME = re.compile(r"loss|criterion", re.IGNORECASE)
+
+#: Methods and functions that give a tensor of a chosen dtype (what a module's `forward` may do to its input).
+DTYPE_CONVERTERS = frozenset({"float", "double", "half", "bfloat16", "long", "int", "to", "type", "type_as",
+                              "tensor", "as_tensor", "from_numpy", "FloatTensor", "Tensor"})
+
+#: Methods that run a model on their input (besides calling the module itself).
+MODEL_METHODS = frozenset({"forward", "encode", "decode", "generate", "predict", "embed", "infer"})
+
+#: Methods of torch's own objects (modules, optimizers, tensors, schedulers, loggers): a call of one on an
+#: object of unknown class is not read as the file's own method of the same name.
+LIBRARY_METHOD_NAMES = frozenset({
+    "train", "eval", "step", "forward", "zero_grad", "parameters", "named_parameters", "state_dict",
+    "load_state_dict", "to", "cuda", "cpu", "apply", "modules", "children", "update", "backward", "item", "add",
+    "append", "extend", "get", "items", "values", "keys", "log", "reset", "compute", "save", "load", "run",
+    "close", "write", "read", "format", "copy", "clone", "detach", "sum", "mean", "view", "reshape", "size",
+    "numpy", "tolist", "float", "double", "half", "long", "int", "type", "__call__", "__init__", "predict",
+    "fit", "transform", "sample", "register_buffer", "register_parameter", "requires_grad_", "encode", "decode",
+})
+
+#: `torch.nn` classes that wrap the module they are given: their parameters are that module's.
+MODULE_WRAPPERS = frozenset({"DataParallel", "DistributedDataParallel", "FullyShardedDataParallel", "ModuleList",
+                             "ModuleDict", "Sequential"})
+
+#: Module methods that convert every parameter to one dtype, and the dtype.
+MODULE_DTYPE_METHODS = {"float": "float32", "double": "float64", "half": "float16", "bfloat16": "bfloat16"}
+
 #: Base classes that make a class an `nn.Module` (besides any capitalised `torch.nn.` class).
 MODULE_BASES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module", "pytorch_lightning.LightningModule",
                           "lightning.LightningModule", "lightning.pytorch.LightningModule"})

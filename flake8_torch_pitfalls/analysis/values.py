@@ -63,7 +63,7 @@ class Autograd:
     loss: bool = False  # carries the autograd graph of a loss
     leaf: bool = False  # a leaf that requires grad, or a view of one
     detached: bool = False  # made by .detach() (or a copy of such a tensor): no autograd history
-    param: bool = False  # a module parameter
+    param: bool = False  # a parameter reached through its module (`m.weight`, `model.parameters()`)
 
     def join(self, other: Autograd) -> Autograd:
         """True on both paths, or not known."""

@@ -15,6 +15,7 @@ import libcst as cst
 
 from ..analysis import torch_api as api
 from ..analysis.facts import Facts
+from ..analysis.syntax import dotted_name
 from ..analysis.values import Kind, Value
 from .declaration import Message
 
@@ -91,10 +92,10 @@ def _live(node: cst.Attribute, at: Facts) -> bool:
 
 
 def _is_hazard(node: cst.Attribute, message: str, at: Facts) -> bool:
+    if message == "legacy_index":
+        return True  # it raises wherever it runs
     if not _live(node, at):
         return False
-    if message == "legacy_index":
-        return True
     return message in ("update", "assign", "replace", "share") and at.graph_pending(node.value)
 
 
@@ -120,6 +121,8 @@ def data_use(node: cst.Attribute, at: Facts) -> tuple[str, dict[str, str]] | Non
     if node.attr.value != "data":
         return None
     receiver = at.value(node.value)
+    if _legacy_scalar_index(node, receiver, at):
+        return "legacy_index", {}
     method = _method_called_on(node, at)
     evidence = receiver.kind is Kind.TENSOR or (
         receiver.kind is Kind.UNKNOWN and method is not None and method in api.TENSOR_ONLY_METHODS)
@@ -132,8 +135,6 @@ def data_use(node: cst.Attribute, at: Facts) -> tuple[str, dict[str, str]] | Non
         return ("update_no_grad" if grad_off else "update"), {}
     if at.is_store(node):
         return _assignment(node, receiver, at)
-    if receiver.autograd.loss and _indexed_by(node, "0", at):
-        return "legacy_index", {}
     if _assigned_to_data(at):
         return None  # `w.data = w.data.t()`: the assignment's finding covers the line
     if _leaves_autograd(node, at):
@@ -205,6 +206,36 @@ def _assigned_to_data(at: Facts) -> bool:
     statement = at.statement
     return isinstance(statement, cst.Assign) and any(
         isinstance(t.target, cst.Attribute) and t.target.attr.value == "data" for t in statement.targets)
+
+
+#: Methods between `.data` and the `[0]` of the legacy scalar read (`loss.data.cpu()[0]`).
+_HOST_COPIES = frozenset({"cpu", "cuda", "numpy"})
+
+
+def _legacy_scalar_index(node: cst.Attribute, receiver: Value, at: Facts) -> bool:
+    """`loss.data[0]` (also `loss.data.cpu()[0]`): the PyTorch 0.3 way to read a scalar, on a loss (a
+    value that carries one, or one named for it: `loss_fn(...)` passed in, `state["loss"]`)."""
+    current: cst.Attribute | cst.Call = node
+    while True:
+        parent = at.parent(current)
+        if not (isinstance(parent, cst.Attribute) and parent.value is current and parent.attr.value in _HOST_COPIES):
+            break
+        call = at.parent(parent)
+        if not (isinstance(call, cst.Call) and call.func is parent and not call.args):
+            return False
+        current = call
+    if not _indexed_by(current, "0", at):
+        return False
+    if receiver.autograd.loss:
+        return True
+    if receiver.kind not in (Kind.TENSOR, Kind.UNKNOWN) or receiver.layout.dims:
+        return False
+    owner = node.value
+    if isinstance(owner, cst.Subscript) and len(owner.slice) == 1 and isinstance(owner.slice[0].slice, cst.Index):
+        key = owner.slice[0].slice.value
+        return isinstance(key, cst.SimpleString) and bool(api.LOSS_NAME.search(key.value))
+    name = dotted_name(owner)
+    return name is not None and bool(api.LOSS_NAME.search(name.rsplit(".", 1)[-1]))
 
 
 def _indexed_by(node: cst.Attribute | cst.Call, literal: str, at: Facts) -> bool:

@@ -61,8 +61,13 @@ total += loss.item()        # or float(loss), or loss.detach()
         flagged="""\
 A value that carries a loss — the result of an `nn.*Loss` module call, a
 `torch.nn.functional` loss function, anything derived from those by arithmetic (`loss * n`), or a name
-on which `.backward()` is called — stored into an accumulator that outlives the loop iteration: a name
-bound before the loop, a `self.` attribute, or a list/dict defined outside the loop.""",
+on which `.backward()` is called, a model output's `.loss` (`outputs.loss`), the call of a loss class of
+the file (`class FocalLoss(nn.Module)`) — stored into an accumulator that outlives the loop iteration: a name
+bound before the loop, a `self.` attribute, or a list/dict defined outside the loop. The loss may come
+from the file's own function or method (a train step that returns its loss; `model.compute_loss(...)` when
+one class of the file defines it), unpacked from the tuple or list it returns (each element keeps its
+facts), or from the values of a dict of losses (`for k, v in losses.items(): totals[k] += v`); a dict or
+list holding a loss that is stored whole (`outputs.append(step_output)`) keeps it too.""",
         silent="""\
 - `loss += reg` / `loss = loss + term` before that same loss is backpropagated;
 - a list of losses that is later reduced and backpropagated (`torch.stack(losses).sum().backward()`,
@@ -71,6 +76,8 @@ bound before the loop, a `self.` attribute, or a list/dict defined outside the l
   Lightning `validation_step` / `test_step` / `predict_step`, or the `update()` (and `_update...`
   helpers) of a torchmetrics or ignite metric: torchmetrics wraps `update()` in
   `torch.set_grad_enabled(False)` and ignite calls it from a `@torch.no_grad()` hook;
+- a sum of the parts of one graph returned for the caller to backpropagate: a loop that runs no model
+  (`for out, target in zip(outputs, targets): total = total + F.mse_loss(out, target)`);
 - a loss built from parts and returned for the caller to backpropagate: a tensor accumulator
   (`loss = torch.zeros([])`), or any accumulator returned from a `forward` / `__call__` or from a
   function or class named for a loss (`compute_loss`, `class FeatureMatchingLoss`) that does not
@@ -115,21 +122,24 @@ bound before the loop, a `self.` attribute, or a list/dict defined outside the l
         value = at.value(stored)
         if isinstance(stored, (cst.List, cst.Tuple)) and value.elem is not None:
             value = value.elem  # `losses += [loss]`
-        if not value.maybe_tensor or value.kind is Kind.NUMBER:
+        container = value.kind in (Kind.DICT, Kind.LIST, Kind.TUPLE)  # a step's `{"loss": loss, ...}`
+        if not (value.maybe_tensor or container) or value.kind is Kind.NUMBER:
             return
         accumulator = dotted_name(target_root(target))
         tensor_accumulator = accumulator is not None and at.value_entering_loop(accumulator).kind is Kind.TENSOR
-        carriers = _graph_carrying_names(stored)
+        carriers = _graph_carrying_names(stored, at)
+        parts_of_one_graph = not at.loop_runs_model  # `total = total + loss(head, target)` over the heads
         expression = at.code(stored)
-        carries_loss = value.autograd.loss
+        carries_loss = value.autograd.loss or (container and any(
+            part.autograd.loss for part in (*(value.items or ()), *((value.elem,) if value.elem else ()))))
 
         def decide(frame: FunctionFacts) -> None:
             if accumulator is not None and accumulator in frame.reaches_backward():
                 return  # the accumulated graph is itself backpropagated: that is the point of it
             # Names backpropagated here, unless also rebound to their `.detach()` (detached on some path).
             backpropagated = carriers & frame.backward_names - frame.detached_names
-            if accumulator in frame.returned_names and (
-                    tensor_accumulator or (_builds_loss(frame) and not backpropagated)):
+            if accumulator in frame.reaches_return() and (tensor_accumulator or (
+                    (_builds_loss(frame) or parts_of_one_graph) and not backpropagated)):
                 return  # a loss built from parts and returned: the caller backpropagates it
             if carries_loss or backpropagated:
                 self.report(node, "kept", item=_item_of(expression))
@@ -137,16 +147,20 @@ bound before the loop, a `self.` attribute, or a list/dict defined outside the l
         at.defer(decide)
 
 
-def _graph_carrying_names(node: cst.BaseExpression) -> set[str]:
-    """Plain names whose tensors an arithmetic expression carries (`loss * n` carries `loss`)."""
+def _graph_carrying_names(node: cst.BaseExpression, at: Facts) -> set[str]:
+    """Names whose tensors an arithmetic expression carries (`loss * n` carries `loss`; an attribute only
+    when it holds a tensor: `outputs.loss`, not `self.num_particles`)."""
     if isinstance(node, cst.Name):
         return {node.value}
+    if isinstance(node, cst.Attribute):
+        name = dotted_name(node)
+        return {name} if name is not None and at.value(node).kind is Kind.TENSOR else set()
     if isinstance(node, cst.BinaryOperation):
-        return _graph_carrying_names(node.left) | _graph_carrying_names(node.right)
+        return _graph_carrying_names(node.left, at) | _graph_carrying_names(node.right, at)
     if isinstance(node, cst.UnaryOperation):
-        return _graph_carrying_names(node.expression)
+        return _graph_carrying_names(node.expression, at)
     if isinstance(node, (cst.List, cst.Tuple)):
-        return set().union(*(_graph_carrying_names(e.value) for e in node.elements)) if node.elements else set()
+        return set().union(*(_graph_carrying_names(e.value, at) for e in node.elements)) if node.elements else set()
     return set()
 
 

@@ -39,7 +39,9 @@ inplace operation`.""",
 - `p.data = t`: `p.copy_(t)` under `torch.no_grad()` when shape, dtype and device stay the same; when they
   change, `torch.utils.swap_tensors(p, nn.Parameter(t))` or a new `nn.Parameter` assigned under
   `torch.no_grad()` (never an in-place fix: `copy_` cannot change a shape);
-- legacy `loss.data[0]` (an `IndexError` on a 0-dim tensor since PyTorch 0.4): `loss.item()`.""",
+- legacy `loss.data[0]` (an `IndexError` on a 0-dim tensor since PyTorch 0.4): `loss.item()`, wherever it
+  runs (no-grad code too), on a loss value or a name or key named for one (`loss_fn(...)` passed in,
+  `state["loss"].data[0]`, `loss.data.cpu()[0]`).""",
         flagged="""\
 A `.data` whose change reaches a graph that is still to be backpropagated, in grad-enabled code where
 autograd is live (a `forward`, a loss, a function that calls `.backward()`, `torch.autograd.grad()` or an

@@ -47,7 +47,10 @@ spans across two contiguous subspaces). Use .reshape(...) instead.`""",
         flagged="""\
 `.view(...)` whose receiver is, directly or through a name, the result of `transpose`, `permute`, `t()`,
 `.T`, `.mT`, `swapaxes`, `swapdims`, `movedim`/`moveaxis` or `torch.transpose(...)`, with no
-`.contiguous()` in between. Stride-aware: when the permutation and the sizes can be read from the source
+`.contiguous()` in between, also through what keeps the layout: elementwise results and comparisons
+(`pred.t().eq(target)`, the top-k accuracy idiom's `correct[:k].view(-1)`), slices, a function of the file
+that returns the transposed tensor, a property of the class, or a parameter that every call in the file
+hands a transposed tensor. Stride-aware: when the permutation and the sizes can be read from the source
 (literal dims, `b, c, h, w = x.shape`, `x.size(i)`, `x.shape[i]`, factory sizes), the check works out which
 input dimensions each view size takes. A view that only merges dimensions still adjacent and in storage
 order is valid and stays silent — `x.permute(0, 2, 3, 1).view(b, h * w, c)` merges `h, w`, which are still

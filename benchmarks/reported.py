@@ -1,0 +1,171 @@
+"""Reported-bugs recall: the pitfalls people actually reported, rewritten as cases, linted as a user would.
+
+    python benchmarks/reported.py          # lint benchmarks/reported/, write REPORTED.md and README's summary
+    python benchmarks/reported.py --check  # exit 1 when either is not what the cases give today
+
+Each case is the shape of one real report (an issue, a forum or Q&A thread, a tutorial), written in this
+project's own code with the report's address in its docstring (`Source: ...`):
+
+- `<RULE>_<nn>_<slug>.py`: the bug; each line that holds the pitfall ends with `# expect: <RULE>`.
+- `<RULE>_<nn>_<slug>_fixed.py`: the same code with the smallest fix; it must stay silent.
+- `<RULE>_<nn>_<slug>_lookalike.py`: correct code that looks like the pitfall; it must stay silent.
+
+The cases are linted by the real `torch-pitfalls check` with its default selection (the opt-in rules
+off). Recall is the share of marked lines that get a finding of their rule on that line; a false alarm is
+any finding on a line not marked for its code, in any file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "benchmarks" / "reported"
+REPORT = ROOT / "benchmarks" / "REPORTED.md"
+EXPECT = re.compile(r"#\s*expect:\s*((?:TPF\d{3}[\s,]*)+)$")
+SOURCE = re.compile(r"^(?:\"\"\")?\s*Source:\s*(\S+)", re.MULTILINE)
+CASE_NAME = re.compile(r"^(TPF\d{3})_(\d+)_(\w+?)(_fixed|_lookalike)?\.py$")
+
+
+@dataclass
+class Case:
+    """One file of the benchmark: what it expects and what the linter said."""
+
+    path: Path
+    rule: str
+    role: str  # "bug", "fixed" or "lookalike"
+    source: str
+    expected: set[tuple[int, str]] = field(default_factory=set)
+    found: set[tuple[int, str]] = field(default_factory=set)
+
+    @property
+    def hits(self) -> set[tuple[int, str]]:
+        return self.expected & self.found
+
+    @property
+    def false_alarms(self) -> set[tuple[int, str]]:
+        return self.found - self.expected
+
+
+def read_case(path: Path) -> Case:
+    match = CASE_NAME.match(path.name)
+    if match is None:
+        raise SystemExit(f"{path}: case files are named <RULE>_<nn>_<slug>[_fixed|_lookalike].py")
+    text = path.read_text(encoding="utf-8")
+    source = SOURCE.search(text)
+    if source is None:
+        raise SystemExit(f"{path}: the docstring must give the report's address as 'Source: <address>'")
+    role = (match.group(4) or "_bug")[1:]
+    case = Case(path, match.group(1), role, source.group(1))
+    for number, line in enumerate(text.splitlines(), start=1):
+        marker = EXPECT.search(line)
+        if marker:
+            case.expected.update((number, code) for code in re.findall(r"TPF\d{3}", marker.group(1)))
+    if role != "bug" and case.expected:
+        raise SystemExit(f"{path}: a {role} case must not carry '# expect:' markers")
+    if role == "bug" and not case.expected:
+        raise SystemExit(f"{path}: a bug case marks the lines that hold its pitfall with '# expect: <RULE>'")
+    return case
+
+
+def lint(paths: list[Path]) -> list[dict[str, object]]:
+    """The standalone command's JSON findings over the cases, with its default selection."""
+    command = [sys.executable, "-m", "flake8_torch_pitfalls.cli", "check", "--format", "json",
+               *(str(p.relative_to(ROOT)) for p in paths)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode not in (0, 1) or done.stderr.strip():
+        raise SystemExit(f"torch-pitfalls check failed ({done.returncode}):\n{done.stderr[:2000]}")
+    findings: list[dict[str, object]] = json.loads(done.stdout)
+    return findings
+
+
+def score() -> list[Case]:
+    paths = sorted(CASES.glob("TPF*.py"))
+    cases = {path.relative_to(ROOT).as_posix(): read_case(path) for path in paths}
+    for finding in lint(paths):
+        cases[str(finding["path"])].found.add((int(str(finding["line"])), str(finding["code"])))
+    return list(cases.values())
+
+
+def render(cases: list[Case]) -> str:
+    rules = sorted({case.rule for case in cases} | {code for case in cases for _, code in case.found})
+    marked: dict[str, int] = defaultdict(int)
+    hit: dict[str, int] = defaultdict(int)
+    alarms: dict[str, int] = defaultdict(int)
+    for case in cases:
+        for _, code in case.expected:
+            marked[code] += 1
+        for _, code in case.hits:
+            hit[code] += 1
+        for _, code in case.false_alarms:
+            alarms[code] += 1
+    reports = {case.source for case in cases if case.role == "bug"}
+    bugs = [case for case in cases if case.role == "bug"]
+    silent = [case for case in cases if case.role != "bug"]
+    lines = [
+        "# Reported-bugs recall",
+        "",
+        "Generated by `benchmarks/reported.py` from the cases in `benchmarks/reported/`: each is the shape of a",
+        "pitfall that someone reported (issue trackers, forum and Q&A threads, tutorials), rewritten in this",
+        "project's own code with the report's address in its docstring, plus its fixed version and real",
+        "look-alikes that must stay silent. Linted by `torch-pitfalls check` with the default selection.",
+        "",
+        f"{len(bugs)} bug cases from {len(reports)} reports, {sum(marked.values())} marked lines; "
+        f"{len(silent)} silent cases (fixed versions and look-alikes).",
+        "",
+        "| rule | marked lines | found | recall | false alarms |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for rule in rules:
+        share = f"{hit[rule] / marked[rule]:.0%}" if marked[rule] else "-"
+        lines.append(f"| {rule} | {marked[rule]} | {hit[rule]} | {share} | {alarms[rule]} |")
+    total_marked, total_hit = sum(marked.values()), sum(hit.values())
+    total_share = f"{total_hit / total_marked:.0%}" if total_marked else "-"
+    lines += [f"| all | {total_marked} | {total_hit} | {total_share} | {sum(alarms.values())} |", "",
+              "## Cases", "", "| case | role | found / marked | false alarms | source |",
+              "| --- | --- | --- | --- | --- |"]
+    for case in cases:
+        alarm_text = ", ".join(f"{code} line {line}" for line, code in sorted(case.false_alarms)) or "-"
+        found = f"{len(case.hits)} / {len(case.expected)}" if case.role == "bug" else "-"
+        lines.append(f"| `{case.path.name}` | {case.role} | {found} | {alarm_text} | {case.source} |")
+    return "\n".join(lines) + "\n"
+
+
+README = ROOT / "README.md"
+README_BLOCK = re.compile(r"(<!-- reported:start -->\n).*?(<!-- reported:end -->)", re.DOTALL)
+
+
+def with_summary(readme: str, report: str) -> str:
+    """README with the report's summary (its counts and table) between the reported markers."""
+    counts, table = report.split("## Cases")[0].strip().split("\n\n")[-2:]
+    summary = counts + "\n\n" + table
+    return README_BLOCK.sub(lambda m: m.group(1) + summary + "\n" + m.group(2), readme)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail when REPORTED.md or README.md is out of date")
+    options = parser.parse_args()
+    text = render(score())
+    readme = README.read_text(encoding="utf-8")
+    if options.check:
+        if not REPORT.exists() or REPORT.read_text(encoding="utf-8") != text or with_summary(readme, text) != readme:
+            print("benchmarks/REPORTED.md or README.md is out of date: run python benchmarks/reported.py",
+                  file=sys.stderr)
+            return 1
+        return 0
+    REPORT.write_text(text, encoding="utf-8")
+    README.write_text(with_summary(readme, text), encoding="utf-8")
+    print(text.split("## Cases")[0].rstrip())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
