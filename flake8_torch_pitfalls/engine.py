@@ -170,18 +170,20 @@ def _no_validation(node: cst.CSTNode) -> None:
 
 
 def _locate(findings: list[tuple[int, Finding]], modules: dict[int, cst.Module], regions: list[Region]
-            ) -> set[Located]:
-    """Positions within each region that has findings, shifted to file lines."""
+            ) -> list[Located]:
+    """Positions within each region that has findings, shifted to file lines: one finding per position and
+    code, the last reported (a function interpreted again with what its callers hand it knows more)."""
     by_region: dict[int, list[Finding]] = {}
     for region, finding in findings:
         by_region.setdefault(region, []).append(finding)
-    located: set[Located] = set()
+    located: dict[tuple[int, int, str], Located] = {}
     for region, found in by_region.items():
         starts = start_positions(modules[region], [finding.node for finding in found])
         for finding in found:
             line, column = starts[id(finding.node)]
-            located.add(Located(line + regions[region].start - 1, column, finding.code, finding.message))
-    return located
+            line += regions[region].start - 1
+            located[line, column, finding.code] = Located(line, column, finding.code, finding.message)
+    return list(located.values())
 
 
 @contextmanager

@@ -92,7 +92,7 @@ def blank_methods(node: ast.stmt, triggered: Triggers, called: frozenset[str] = 
         return sorted(read for read in mentions.names("self", *spans[name]) if read in spans and read != name)
 
     kept = {item.name for item in methods if item.name == "__init__" or triggered.hit(*spans[item.name])
-            or (carried and _reads_self_attr(item, carried))}
+            or (carried and not carried.isdisjoint(mentions.names("self", *spans[item.name])))}
     budget = budget if budget is not None else Budget(0)
     wanted = [item.name for item in methods if item.name not in kept and triggered.hit_any_pattern(*spans[item.name])
               and triggered.hit_across([spans[item.name], *(spans[n] for n in self_reads(item.name))])]
@@ -108,7 +108,7 @@ def blank_methods(node: ast.stmt, triggered: Triggers, called: frozenset[str] = 
 
 class Budget:
     """How many lines of a file beyond what holds a trigger are parsed for the facts that code asks of
-    other code: a small script's worth, or a twentieth of the file if that is more. Library code pays a
+    other code: a small script's worth, or a fiftieth of the file if that is more. Library code pays a
     bounded price for what training scripts, spread across functions, need."""
 
     MIN_LINES = 60
@@ -178,11 +178,6 @@ def _triggered_self_attrs(init: ast.AST, triggered: Triggers) -> set[str]:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             attrs.update(t.attr for t in targets if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name))
     return attrs
-
-
-def _reads_self_attr(method: ast.AST, attrs: set[str]) -> bool:
-    return any(isinstance(n, ast.Attribute) and n.attr in attrs and isinstance(n.value, ast.Name)
-               for n in ast.walk(method))
 
 
 #: Module-level statements longer than this are skipped when they hold no trigger and name nothing
@@ -340,9 +335,13 @@ def _with_callees(spans: list[tuple[int, int, bool]], nodes: list[list[ast.stmt]
 def _looks_like_module(node: ast.ClassDef) -> bool:
     """A class derived from something named like a torch module (`nn.Module`, `LightningModule`, `nn.Linear`)."""
     for base in node.bases:
-        name = base.attr if isinstance(base, ast.Attribute) else base.id if isinstance(base, ast.Name) else ""
-        dotted = ast.unparse(base) if isinstance(base, ast.Attribute) else name
-        if "Module" in name or dotted.startswith(("nn.", "torch.nn.")):
+        parts = []
+        while isinstance(base, ast.Attribute):
+            parts.append(base.attr)
+            base = base.value
+        if isinstance(base, ast.Name):
+            parts.append(base.id)
+        if parts and ("Module" in parts[0] or parts[-1] == "nn" or parts[-2:] == ["nn", "torch"]):
             return True
     return False
 

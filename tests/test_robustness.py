@@ -235,3 +235,15 @@ def test_what_triggered_code_calls_is_parsed_within_a_budget() -> None:
     assert parsed_helpers, "the helpers a triggered function calls are parsed"
     assert extra <= max(Budget.MIN_LINES, int(len(lines) * Budget.SHARE)), "within the budget"
     assert len(parsed_helpers) < 40
+
+
+def test_a_function_interpreted_again_reports_each_finding_once() -> None:
+    """The helper is read once with an unknown argument (the view may raise) and again with what its only
+    call hands it (it raises): one finding, the one that knows more."""
+    from flake8_torch_pitfalls.engine import check_source
+
+    source = ("import torch\n\n\ndef flat(x):\n    return x.t().view(-1)\n\n\n"
+              "def run():\n    return flat(torch.randn(3, 4))\n")
+    found = check_source(source)
+    assert [(f.line, f.code) for f in found] == [(5, "TPF003")]
+    assert "unless" not in found[0].message

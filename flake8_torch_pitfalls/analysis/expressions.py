@@ -377,10 +377,9 @@ class ExpressionEvaluator:
             self.values[id(func)] = callee
             args = self.eval_args(node)
             method = func.attr.value
-            if (receiver.kind is Kind.SELF and callee.kind in (Kind.MODULE, Kind.UNKNOWN, Kind.REF) or (
-                    receiver.kind in (Kind.UNKNOWN, Kind.MODULE) and method in api.MODEL_METHODS)) \
-                    and not api.LOSS_NAME.search(method):
-                self.note_model_run()  # `self.encoder(x)`, `model.forward(x)`
+            if receiver.kind is Kind.SELF and callee.kind in (Kind.MODULE, Kind.UNKNOWN, Kind.REF) or (
+                    receiver.kind in (Kind.UNKNOWN, Kind.MODULE) and method in api.MODEL_METHODS):
+                self.note_model_run(method)  # `self.encoder(x)`, `model.forward(x)`
             if method.endswith("_") and method not in api.NOT_INPLACE:
                 target = dotted_name(func.value)
                 if target is not None:
@@ -389,17 +388,17 @@ class ExpressionEvaluator:
                 self.note_graph_inputs((func.value, *(arg.value for arg in node.args)))
             if receiver.kind is not Kind.REF and receiver.kind is not Kind.SELF:
                 own = self.local_method(receiver, method)  # a method of one of the file's classes
-                if own is not None and not api.LOSS_NAME.search(method):
-                    self.note_model_run()
+                if own is not None:
+                    self.note_model_run(method)
                 result = self.call_value(own, node, args) if own is not None else None
                 if result is not None and result.kind is not Kind.UNKNOWN:
                     return result
                 return self.call_method(receiver, func.value, method, node, args)
             return self.call_value(callee, node, args)
         callee = self.eval(func, node)
-        if (callee.kind is Kind.MODULE or (callee.kind is Kind.UNKNOWN and isinstance(func, cst.Name)) or (
-                (callee.qualname or "").startswith("local:"))) and not api.LOSS_NAME.search(dotted_name(func) or ""):
-            self.note_model_run()  # `model(x)`, `net(x)`: a callable the analysis cannot see into
+        if callee.kind is Kind.MODULE or (callee.kind is Kind.UNKNOWN and isinstance(func, cst.Name)) or (
+                (callee.qualname or "").startswith("local:")):
+            self.note_model_run(dotted_name(func) or "")  # `model(x)`, `net(x)`, the file's own functions
         if callee.kind is Kind.UNKNOWN and isinstance(func, cst.Name) and self.frame.lookup(func.value) is None:
             callee = self.local_callee(func.value, method=False) or callee  # defined further down the file
         args = self.eval_args(node)
@@ -410,8 +409,11 @@ class ExpressionEvaluator:
         """Grad is on and the code runs on a forward or training path (the interpreter knows liveness)."""
         return False
 
-    def note_model_run(self) -> None:
-        """A call that may run a model: the loops around it build a fresh graph each iteration."""
+    def note_model_run(self, called: str) -> None:
+        """A call that may run a model: the loops around it build a fresh graph each iteration. Not one
+        named for a loss (`self._distillation_loss(...)`): computing a loss adds nodes to a graph."""
+        if api.LOSS_NAME.search(called):
+            return
         models = self.frame.loop_models
         for index in range(len(models)):
             models[index] = True

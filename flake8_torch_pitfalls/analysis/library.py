@@ -175,13 +175,6 @@ class TorchModel:
 
     # ---- other libraries ----------------------------------------------------------------------
 
-    def library_object(self, qualname: str) -> Value | None:
-        """A call of another library that makes one of its objects (`gym.make`, `pd.read_csv`)."""
-        made = libs.MAKERS.get(qualname)
-        if made is not None:
-            return Value(Kind.OBJECT, qualname=made)
-        return None
-
     def object_result(self, receiver: Value, name: str, table: Mapping[tuple[str, str], str]) -> Value | None:
         """A method's (or an attribute's) result on another library's object, from its table."""
         result = table.get((receiver.qualname or "", name))
@@ -264,9 +257,9 @@ class TorchModel:
         handler = _QUALIFIED_CALLS.get(qualname)
         if handler is not None:
             return handler(self, node, args)
-        made = self.library_object(qualname)
+        made = libs.MAKERS.get(qualname)  # another library's object (`gym.make`, `pd.read_csv`)
         if made is not None:
-            return made
+            return Value(Kind.OBJECT, qualname=made)
         if qualname.startswith(libs.WRAPPER_PREFIXES) and args.positional:
             return args.positional[0]
         extra_losses = self.host.settings.extra_losses

@@ -194,14 +194,21 @@ class Interpreter(ExpressionEvaluator):
                 continue
             summary = self.summaries.get(qualname)
             self.region = region
-            self.frame = module_frame if owner is None else Frame(
-                env={}, parent=module_frame, grad=GradState(), scope=(owner,))
+            self.frame = self.definition_frame(owner)
             try:
                 self.exec_function(node, self.class_attrs.get(owner or ""), owner=owner, arguments=facts)
             finally:
                 self.frame = module_frame
                 if summary is not None:
                     self.summaries[qualname] = summary
+
+    def definition_frame(self, owner: str | None) -> Frame:
+        """Where a module-level function is defined (the module), or a method: a class body of its own
+        (its `__init__`'s facts come as `self_attrs`)."""
+        module = self.frame
+        while module.parent is not None:
+            module = module.parent
+        return module if owner is None else Frame(env={}, parent=module, grad=GradState(), scope=(owner,))
 
     def call_summary(self, qualname: str) -> Value | None:
         """What a call of the file's own function returns, or None when it is not known: interpreted
@@ -212,12 +219,8 @@ class Interpreter(ExpressionEvaluator):
             node, owner, _ = self.definitions[qualname]
             if owner is not None and owner not in self.class_attrs:
                 return None
-            module = self.frame
-            while module.parent is not None:
-                module = module.parent
-            caller, statement, self.frame = self.frame, self.statement, module
-            if owner is not None:  # a method: interpreted in a class body of its own, with `__init__`'s facts
-                self.frame = Frame(env={}, parent=module, grad=GradState(), scope=(owner,))
+            caller, statement = self.frame, self.statement
+            self.frame = self.definition_frame(owner)
             self.summarising.append(qualname)
             self.events.muted += 1
             try:

@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 import libcst as cst
 
 from .arguments import CallArgs
-
 from .values import NONE_VALUE, SHAPE_TOKEN, Kind, Value, fresh_layout, join
 
 #: Decorators (by their last name) that leave what a call returns as the body returns it.
