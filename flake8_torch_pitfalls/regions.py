@@ -151,9 +151,10 @@ class Mentions:
             found = self._scans[kind, start, end] = frozenset(m.group(1) for m in matches)
         return found
 
-    def calls_any(self, names: Collection[str]) -> list[int]:
-        """The lines on which one of `names` is called (one scan of the file, for just those names)."""
-        pattern = re.compile(r"(?<!\.)\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\s*+\(")
+    def calls_any(self, names: Collection[str], method: bool = False) -> list[int]:
+        """The lines on which one of `names` is called (as a method: `.name(`), one scan of the file."""
+        prefix = r"\." if method else r"(?<!\.)\b"
+        pattern = re.compile(prefix + "(?:" + "|".join(map(re.escape, sorted(names))) + r")\s*+\(")
         starts = self._starts()
         return [bisect.bisect_right(starts, m.start()) for m in pattern.finditer(self.source)]
 
@@ -247,8 +248,10 @@ def plan(tree: ast.Module, triggered: Triggers, lines: Sequence[str]) -> list[Re
     return regions
 
 
-#: How far the functions an analysed function calls are analysed too (their callees, and theirs).
-CALLEE_DEPTH = 2
+#: How far the functions an analysed function calls are analysed too (their callees, and theirs): deep
+#: enough for a model built of nested module classes (`Model` > `Encoder` > `Layer` > `Output`); the
+#: per-file Budget, not the depth, is what bounds the cost.
+CALLEE_DEPTH = 5
 
 
 def _with_callees(spans: list[tuple[int, int, bool]], nodes: list[list[ast.stmt]], triggered: Triggers,
@@ -256,10 +259,11 @@ def _with_callees(spans: list[tuple[int, int, bool]], nodes: list[list[ast.stmt]
     """Which regions to parse, and which methods to keep in them because other analysed code calls them.
 
     Parsed: module-level code, definitions that hold a trigger alone or together with what they call, and
-    what an analysed definition calls, two calls deep: module-level functions by name, module classes
-    (`Net(...)`: their `forward` is what a call does), and the one class of the file that defines a method
-    called on some object (`model.compute_loss(...)`), with that method kept. What a callee hands back is
-    what the caller reasons about."""
+    what an analysed definition calls, CALLEE_DEPTH calls deep: module-level functions by name, module
+    classes (`Net(...)`: their `forward` is what a call does), and the one class of the file that defines a
+    method called on some object (`model.compute_loss(...)`), with that method kept. What a callee hands
+    back is what the caller reasons about. Then the callers of analysed functions and triggered methods,
+    and what those callers call in turn (what they build and hand over)."""
     functions: dict[str, int] = {}
     modules: dict[str, int] = {}
     definers: dict[str, set[int]] = {}  # method name -> the classes that define it
@@ -306,30 +310,50 @@ def _with_callees(spans: list[tuple[int, int, bool]], nodes: list[list[ast.stmt]
                     [(start, end), *((spans[c][0], spans[c][1]) for c in callees(index)[0])]):
             parsed[index] = budget.take(size(index))
     called: set[str] = set()
+
+    def follow(frontier: list[int]) -> None:
+        """Parse what the regions in `frontier` call, CALLEE_DEPTH calls deep, as the budget allows."""
+        for _ in range(CALLEE_DEPTH):
+            reached = []
+            for index in frontier:
+                found, methods = callees(index)
+                called.update(methods)
+                for callee in found:
+                    if not parsed[callee] and budget.take(size(callee)):
+                        parsed[callee] = True
+                        reached.append(callee)
+            frontier = reached
+
     # What code calls is followed from code of a script's size: a library's large classes call a library's
     # worth of helpers, and what those return would cost more than it tells.
-    frontier = [index for index, parse in enumerate(parsed) if parse and size(index) <= Budget.FOLLOWED_LINES
-                and not all(isinstance(m, (ast.Import, ast.ImportFrom)) or _is_bare_string(m) for m in nodes[index])]
-    for _ in range(CALLEE_DEPTH):
-        reached = []
-        for index in frontier:
-            found, methods = callees(index)
-            called |= methods
-            for callee in found:
-                if not parsed[callee] and budget.take(size(callee)):
-                    parsed[callee] = True
-                    reached.append(callee)
-        frontier = reached
-    # The callers of analysed functions: what they hand a parameter is what the function is analysed with.
+    follow([index for index, parse in enumerate(parsed) if parse and size(index) <= Budget.FOLLOWED_LINES
+            and not all(isinstance(m, (ast.Import, ast.ImportFrom)) or _is_bare_string(m) for m in nodes[index])])
+    # The callers of analysed functions, and of the triggered methods of analysed classes (`agent.act(obs)`):
+    # what they hand a parameter is what the function is analysed with.
     analysed = [name for name, index in functions.items() if parsed[index]]
-    if analysed:
-        starts = [start for start, _, _ in spans]
-        for line in sorted(set(mentions.calls_any(analysed))):
+    triggered_methods = [name for name, index in unique.items()
+                         if parsed[index] and _holds_trigger(nodes[index][0], name, triggered)]
+    starts = [start for start, _, _ in spans]
+    callers = []
+    for names, method in ((analysed, False), (triggered_methods, True)):
+        if not names:
+            continue
+        for line in sorted(set(mentions.calls_any(names, method))):
             index = bisect.bisect_right(starts, line) - 1
             if index >= 0 and not parsed[index] and line <= spans[index][1] and isinstance(
                     nodes[index][0], _DEFINITIONS):
                 parsed[index] = budget.take(size(index))
+                if parsed[index] and size(index) <= Budget.FOLLOWED_LINES:
+                    callers.append(index)
+    follow(callers)  # what a caller builds and hands over (`model = Model(); edit(model)`)
     return parsed, frozenset(called)
+
+
+def _holds_trigger(node: ast.stmt, method: str, triggered: Triggers) -> bool:
+    """Whether the class `node` defines `method` with a trigger inside."""
+    return isinstance(node, ast.ClassDef) and any(
+        isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == method
+        and triggered.hit(item.lineno, item.end_lineno or item.lineno) for item in node.body)
 
 
 def _looks_like_module(node: ast.ClassDef) -> bool:

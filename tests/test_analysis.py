@@ -16,7 +16,8 @@ import pytest
 
 from flake8_torch_pitfalls.analysis.events import EVENTS, EXPRESSION_NODES, STATEMENT_NODES, Subscriber
 from flake8_torch_pitfalls.analysis.facts import Facts
-from flake8_torch_pitfalls.analysis.values import PER_PATH_FIELDS, Autograd, Kind, Layout, Value, join
+from flake8_torch_pitfalls.analysis.values import (MODEL_OUTPUT, PER_PATH_FIELDS, UNKNOWN_VALUE, Autograd, Kind, Layout,
+                                                   Value, join)
 from flake8_torch_pitfalls.engine import interpret
 from flake8_torch_pitfalls.settings import Settings
 
@@ -412,9 +413,14 @@ def test_liveness_reads_the_parts_of_the_file_libcst_never_parses() -> None:
     ("def attack(model, x, eta):\n    for _ in range(3):\n        out = model(x + eta)\n        out.sum().backward()\n"
      "        eta = eta + 1\n        eta.sum().backward()\n        reveal(eta)\n", False),
     ("def attack(model, x):\n    out = model(x)\n    out.sum().backward()\n    reveal(out)\n", False),
+    # a slice shares the storage of the tensor it is taken from; an entry of a container is its own object
+    ("def f(a):\n    out = a.sigmoid()\n    reveal(out[0, 1:])\n", True),
+    ("class M(torch.nn.Module):\n    def forward(self, x):\n"
+     "        self.bindings['x'] = self.bindings['x']._replace(x=x)\n        reveal(self.bindings['x'])\n", False),
 ], ids=["method result", "arithmetic", "unpacked module call", "indexed module call", "factory", "detached",
         "rebound", "no_grad", "argument", "fed to an op in a forward", "not yet fed", "detached forward",
-        "detached helper of a forward", "optimizer step", "after a backward in a loop", "after a backward"])
+        "detached helper of a forward", "optimizer step", "after a backward in a loop", "after a backward",
+        "slice of a computed tensor", "entry of a container"])
 def test_graph_pending(source: str, pending: bool) -> None:
     assert [s.pending for s in reveal(source)] == [pending]
 
@@ -920,3 +926,183 @@ def test_grad_turned_off_by_the_files_callers() -> None:
 
     interpret(source, [Probe()])
     assert Probe.found[:2] == [True, False]
+
+
+def test_a_generator_hands_its_loop_what_it_yields() -> None:
+    seen = reveal("""
+        import numpy as np
+
+        def batches(count, size):
+            for start in range(0, count, size):
+                yield torch.from_numpy(np.random.normal(0, 1, (size, 2))), start
+
+        def train(count):
+            for x, start in batches(count, 4):
+                reveal(x)
+            reveal(batches(count, 4))
+    """)
+    assert seen[0].kind is Kind.TENSOR and seen[0].value.dtype == "float64"
+    assert seen[1].kind is Kind.OBJECT, "calling a generator function makes a generator, not what it yields"
+
+
+def test_a_list_filled_by_append_holds_what_was_appended() -> None:
+    seen = reveal("""
+        parts, mixed = [], []
+        for x in xs:
+            parts.append(x.permute(0, 2, 3, 1))
+            mixed.append(x.permute(0, 2, 3, 1))
+            mixed.append(x)
+        for p in parts:
+            reveal(p)
+        reveal([q for q in mixed][0])
+    """)
+    assert seen[0].value.layout.noncontig == "permute()"
+    assert seen[1].value.layout.noncontig is None, "elements appended with other facts join"
+
+
+def test_dtype_flows_through_functions_stacks_and_dict_comprehensions() -> None:
+    seen = reveal("""
+        import numpy as np
+        import torch.nn.functional as F
+        x = torch.randn(3).double()
+        reveal(torch.tanh(x))
+        reveal(F.relu(x))
+        reveal(torch.index_select(x, 0, idx))
+        reveal(np.stack([np.zeros(3) for _ in range(2)]))
+        arrays = {"a": np.zeros(3)}
+        reveal({k: torch.from_numpy(v) for k, v in arrays.items()}["a"])
+    """)
+    assert [s.value.dtype for s in seen] == ["float64"] * 5
+    assert seen[3].kind is Kind.NDARRAY and seen[4].kind is Kind.TENSOR
+
+
+def test_module_only_methods_make_a_model() -> None:
+    seen = reveal("""
+        def step(net, noise):
+            net.train()
+            reveal(net(noise))
+            reveal(net(noise) + 1)
+
+        def other(net, noise):
+            reveal(net(noise))
+    """)
+    assert seen[0].value == MODEL_OUTPUT, "`.train()` is called only on models: calling one runs it"
+    assert seen[1].kind is Kind.TENSOR, "arithmetic on a model's output: it was a tensor"
+    assert seen[2].value == UNKNOWN_VALUE
+
+
+class OneRunReveal(Reveal):
+    one_run = True
+
+
+def reveal_one_run(source: str) -> list[Kind]:
+    """The kinds a one-run subscriber sees (a loop's first iteration, a function read with one call's facts)."""
+    probe = OneRunReveal()
+    interpret("import torch\n" + textwrap.dedent(source), [probe], Settings())
+    return [s.kind for s in probe.seen]
+
+
+def test_one_run_subscribers_also_hear_a_loops_first_iteration() -> None:
+    source = """
+        import gymnasium as gym
+        env = gym.make("CartPole-v1")
+        obs = env.reset()
+        for _ in range(3):
+            reveal(obs)
+            obs, reward, done, truncated, info = env.step(0)
+    """
+    assert [s.kind for s in reveal(source)] == [Kind.UNKNOWN], "every iteration: reset's tuple or step's array"
+    assert reveal_one_run(source) == [Kind.TUPLE, Kind.UNKNOWN], "the first iteration sees reset's tuple"
+
+
+def test_one_run_subscribers_hear_a_function_read_with_its_first_iterations_call() -> None:
+    source = """
+        import gymnasium as gym
+
+        class Agent:
+            def act(self, obs):
+                reveal(obs)
+
+        def play():
+            env = gym.make("CartPole-v1")
+            agent = Agent()
+            obs = env.reset()
+            for _ in range(3):
+                agent.act(obs)
+                obs, reward, done, truncated, info = env.step(0)
+    """
+    assert [s.kind for s in reveal(source)] == [Kind.UNKNOWN], "what every call hands it: nothing known"
+    assert reveal_one_run(source) == [Kind.UNKNOWN, Kind.TUPLE], "the first step's call hands it the tuple"
+
+
+def test_a_helper_handed_a_models_output_sees_a_pending_graph_and_hands_it_back() -> None:
+    seen = reveal("""
+        def rescale_(delta):
+            delta.mul_(0.5)
+            reveal(delta)
+            return delta
+
+        def train(net, noise):
+            net.train()
+            out = rescale_(net(noise))
+            reveal(out)
+            out.sum().backward()
+    """)
+    # read alone, then with what its call hands it; then its caller again, since what it returns says more
+    assert [s.code for s in seen] == ["delta", "out", "delta", "out"]
+    assert not seen[0].pending and seen[2].pending, "the caller's model output: a graph may have saved it"
+    assert seen[1].value == MODEL_OUTPUT == seen[3].value, "a function that returns its parameter returns its argument"
+
+
+def test_what_a_function_returns_for_the_files_own_calls_reaches_its_callers() -> None:
+    seen = reveal("""
+        import numpy as np
+
+        def batches(features, size):
+            for start in range(0, len(features), size):
+                yield features.index_select(0, torch.arange(start, start + size)), start
+
+        def fit(x, w):
+            reveal(x)
+            return torch.mm(x, w)
+
+        def train():
+            features = torch.from_numpy(np.random.normal(0, 1, (10, 2)))
+            for x, _ in batches(features, 2):
+                fit(x, torch.zeros(2, 1))
+    """)
+    assert seen[0].value.dtype is None, "read alone: its parameter is unknown"
+    assert seen[-1].value.dtype == "float64", "the generator handed float64 features yields float64 batches"
+
+
+def test_an_instance_keeps_what_every_construction_hands_its_init() -> None:
+    seen = reveal("""
+        import numpy as np
+
+        class Holder:
+            def __init__(self, flow):
+                self.flow = flow
+
+            def get(self):
+                reveal(self.flow)
+
+        def use(h):
+            reveal(h.flow)
+
+        def make():
+            use(Holder(torch.from_numpy(np.zeros(3)) / 2))
+    """)
+    assert seen[0].value.dtype is None and seen[1].value.dtype is None, "read alone: the attribute is unknown"
+    assert seen[-1].value.dtype == "float64" and seen[-2].value.dtype == "float64"
+    assert {s.code for s in seen[-2:]} == {"self.flow", "h.flow"}
+
+
+def test_numpy_arithmetic_with_a_float64_array_is_float64() -> None:
+    seen = reveal("""
+        import numpy as np
+        a = np.zeros(3)
+        reveal(a / np.array([2.0, 1.0, 1.0]) - 1)
+        reveal(np.asarray(b) * 2.0)
+    """)
+    assert seen[0].kind is Kind.NDARRAY and seen[0].value.dtype == "float64"
+    assert seen[1].kind is Kind.NDARRAY and seen[1].value.dtype is None, "float32 * 2.0 stays float32"

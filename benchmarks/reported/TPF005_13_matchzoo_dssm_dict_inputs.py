@@ -38,7 +38,8 @@ class DSSM(nn.Module):
 
     def forward(self, inputs):
         left = self.mlp_left(inputs["ngram_left"])  # expect: TPF005
-        right = self.mlp_right(inputs["ngram_right"])
+        # the same mismatch: it raises here as well once the line above is fixed
+        right = self.mlp_right(inputs["ngram_right"])  # expect: TPF005
         return F.cosine_similarity(left, right).unsqueeze(1)
 
 

@@ -9,8 +9,10 @@ statement and of expression:
   (`match`) fires on entry;
 - an expression's event fires once its value is known (so a check can ask for it).
 
-Nothing fires during a loop's silent pre-pass (it only joins loop-carried facts). A subscriber method
-named for an event that nothing emits is an error as soon as its class is defined.
+A loop's pre-pass interprets its first iteration (with the facts entering the loop) only to join
+loop-carried facts; it is heard only by subscribers that declare `one_run`: those whose findings hold
+when any single run reaches the node with its facts (code that raises there, on that run). A subscriber
+method named for an event that nothing emits is an error as soon as its class is defined.
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ class Subscriber:
     """
 
     triggers: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    #: Hears one-run interpretations too (a loop's first iteration; a function read with one call's facts):
+    #: for findings true of any one run that reaches them, like code that raises.
+    one_run: ClassVar[bool] = False
     subscribed: ClassVar[tuple[str, ...]] = ()  # the events it handles (found when the class is defined)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -74,18 +79,31 @@ class Subscriber:
 
 
 class Dispatcher:
-    """Calls the subscribers' handlers for each node, unless muted (a loop's pre-pass)."""
+    """Calls the subscribers' handlers for each node, unless muted (a summary read ahead); while every
+    mute is a one-run one (a loop's first iteration), only `one_run` subscribers hear."""
 
     def __init__(self, subscribers: Sequence[Subscriber], facts: Facts) -> None:
         self.by_type: dict[type, list[Handler]] = {}
+        self.one_run_by_type: dict[type, list[Handler]] = {}
         for subscriber in subscribers:
             for node_type, handler in subscriber.handlers().items():
                 self.by_type.setdefault(node_type, []).append(handler)
+                if subscriber.one_run:
+                    self.one_run_by_type.setdefault(node_type, []).append(handler)
         self.muted = 0
+        self.one_run = 0  # of the mutes, how many are one-run interpretations
         self.facts = facts  # what handlers are given to ask
+
+    @property
+    def one_run_only(self) -> bool:
+        """Muted, but only by one-run interpretations: what is seen holds of one run."""
+        return self.muted > 0 and self.muted == self.one_run
 
     def emit(self, node: cst.CSTNode) -> None:
         if self.muted:
+            if self.muted == self.one_run:
+                for handler in self.one_run_by_type.get(type(node), ()):
+                    handler(node, self.facts)
             return
         handlers = self.by_type.get(type(node))
         if handlers:

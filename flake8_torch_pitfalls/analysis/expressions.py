@@ -21,7 +21,8 @@ from .grad import GradState
 from .library import TorchModel, qualified
 from .summaries import module_output
 from .syntax import dotted_name, target_names
-from .values import NONE_VALUE, UNKNOWN_VALUE, Autograd, Kind, Value, join, join_all, number, ref, tensor
+from .values import (MODEL, MODEL_OUTPUT, NONE_VALUE, UNKNOWN_VALUE, Autograd, Kind, Value, appended, join,
+                     join_all, number, ref, tensor)
 
 _CONTAINERS = {"builtins.list": Kind.LIST, "builtins.tuple": Kind.TUPLE, "builtins.set": Kind.SET,
                "builtins.dict": Kind.DICT, "builtins.range": Kind.RANGE, "builtins.str": Kind.STR,
@@ -72,6 +73,7 @@ class ExpressionEvaluator:
     def bind_name(self, name: str, value: Value, fresh: bool = True) -> None:
         """Bind `name`; a fresh binding (not an update like `x += 1`) starts a per-iteration value."""
         self.frame.env[name] = value
+        self.frame.rebound.add(name)
         if fresh:
             for bound in self.frame.loops:
                 bound.add(name)
@@ -172,7 +174,9 @@ class ExpressionEvaluator:
             else:
                 unpacked = True
                 self.eval(element.value, node)
-        return Value(Kind.DICT, elem=None if unpacked else join_all(values))
+        carried = Autograd(loss=any(v.autograd.loss for v in values))  # `{"loss": loss, "n": n}` holds a graph
+        empty = () if not node.elements else None
+        return Value(Kind.DICT, elem=None if unpacked else join_all(values), autograd=carried, items=empty)
 
     def eval_comprehension(self, node: cst.BaseComp | cst.DictComp) -> Value:
         saved = dict(self.frame.env)
@@ -183,10 +187,9 @@ class ExpressionEvaluator:
             for condition in for_in.ifs:
                 self.eval(condition.test, condition)
             for_in = for_in.inner_for_in
-        if isinstance(node, cst.DictComp):
+        if isinstance(node, cst.DictComp):  # its elements are what subscripting it gives: the values
             self.eval(node.key, node)
-            self.eval(node.value, node)
-            element = UNKNOWN_VALUE
+            element = self.eval(node.value, node)
         else:
             element = self.eval(node.elt, node)  # type: ignore[attr-defined]
         self.frame.env = saved
@@ -233,7 +236,13 @@ class ExpressionEvaluator:
 
     def eval_yield(self, node: cst.Yield) -> Value:
         self.frame.generator = True
-        return self.eval_children(node)
+        value = node.value
+        if isinstance(value, cst.From):
+            self.eval(value.item, node)
+            self.frame.yielded_values.append(UNKNOWN_VALUE)
+        else:
+            self.frame.yielded_values.append(NONE_VALUE if value is None else self.eval(value, node))
+        return UNKNOWN_VALUE  # what the consumer sends back in
 
     def eval_if_exp(self, node: cst.IfExp) -> Value:
         self.eval(node.test, node)
@@ -279,6 +288,10 @@ class ExpressionEvaluator:
         """The value of `left <op> right` (or of `left <op>= right` when `in_place`)."""
         if left.kind is Kind.TENSOR or right.kind is Kind.TENSOR:
             return self.library.binary(left, operator, right, in_place)
+        if MODEL_OUTPUT in (left, right) and not isinstance(operator, cst.MatrixMultiply):
+            return tensor()  # arithmetic on what a model returned: it was a tensor
+        if Kind.NDARRAY in (left.kind, right.kind) and {left.kind, right.kind} <= {Kind.NDARRAY, Kind.NUMBER}:
+            return _numpy_arithmetic(left, operator, right)
         if left.kind is Kind.NUMBER and right.kind is Kind.NUMBER:
             size = None
             if isinstance(operator, cst.Multiply) and left.size is not None and right.size is not None:
@@ -289,7 +302,10 @@ class ExpressionEvaluator:
         if left.kind is right.kind and left.kind in (Kind.LIST, Kind.TUPLE, Kind.STR, Kind.BYTES) \
                 and isinstance(operator, cst.Add):  # concatenation: the items of both, one after the other
             items = left.items + right.items if left.items is not None and right.items is not None else None
-            elements = join(left.elem, right.elem) if left.elem is not None and right.elem is not None else None
+            if left.items == () or right.items == ():
+                elements = right.elem if left.items == () else left.elem
+            else:
+                elements = join(left.elem, right.elem) if left.elem is not None and right.elem is not None else None
             return Value(left.kind, items=items, elem=elements)
         if in_place and left.kind in (Kind.LIST, Kind.SET, Kind.DICT):
             return left
@@ -323,6 +339,8 @@ class ExpressionEvaluator:
             return base.elem or UNKNOWN_VALUE
         if base.kind is Kind.DICT and single is not None and single.kind is not Kind.OBJECT:
             return base.elem or UNKNOWN_VALUE
+        if base.kind is Kind.MODULE and base.elem is not None and single is not None and single.kind is not Kind.OBJECT:
+            return base.elem  # `self.layers[i]` of a ModuleList
         return UNKNOWN_VALUE
 
     # ---- attributes ---------------------------------------------------------------------------
@@ -349,6 +367,10 @@ class ExpressionEvaluator:
             bound = self.frame.lookup(name) if name is not None else None
             if bound is not None:
                 return bound
+        if base.kind in (Kind.MODULE, Kind.OBJECT, Kind.LOSS_FN) and (base.qualname or "").startswith("local:"):
+            kept = self.instance_attribute((base.qualname or "")[6:], attr)  # `model.encoder` of the file's class
+            if kept is not None:
+                return kept
         known = self.library.attribute(base, node, attr)
         if known is not None:
             return known
@@ -428,7 +450,12 @@ class ExpressionEvaluator:
         class when exactly one class of the file defines a method of that name (the interpreter's)."""
         return None
 
-    def function_result(self, qualname: str, args: CallArgs, module_call: bool = False) -> Value | None:
+    def instance_attribute(self, owner: str, attr: str) -> Value | None:
+        """What the file's class `owner` keeps in `self.<attr>` once constructed (the interpreter's)."""
+        return None
+
+    def function_result(self, qualname: str, args: CallArgs, module_call: bool = False,
+                        node: cst.Call | None = None) -> Value | None:
         """What a call of the file's own function `qualname` with `args` returns, when known (the
         interpreter's; it also keeps what each call hands the function)."""
         return None
@@ -440,12 +467,14 @@ class ExpressionEvaluator:
 
     def call_value(self, callee: Value, node: cst.Call, args: CallArgs) -> Value:
         if callee.kind in (Kind.MODULE, Kind.LOSS_FN) and (callee.qualname or "").startswith("local:"):
-            forward = self.function_result(f"{callee.qualname}.forward", args, module_call=True)  # own module
+            forward = self.function_result(f"{callee.qualname}.forward", args, True, node)  # own module
             if forward is not None and forward.kind is not Kind.UNKNOWN:
                 return module_output(forward)
         called = self.library.call_object(callee)
         if called is not None:
             return called
+        if callee == MODEL:
+            return MODEL_OUTPUT
         if callee.kind is not Kind.REF or callee.qualname is None:
             if callee.kind is Kind.UNKNOWN and _is_backward_call(node):
                 self.record_backward([a.value for a in node.args])
@@ -457,12 +486,14 @@ class ExpressionEvaluator:
         if known is not None:
             return known
         if qualname.startswith("local:"):
-            result = self.function_result(qualname, args)
+            result = self.function_result(qualname, args, node=node)
             if result is not None:
                 return result
+            if qualname[6:] in self.classes:
+                self.function_result(f"{qualname}.__init__", args, node=node)  # what its `self.` attributes hold
             if qualname[6:] in self.module_classes:
                 return self.module_classes[qualname[6:]]
-            return Value(Kind.OBJECT) if qualname[6:] in self.classes else UNKNOWN_VALUE
+            return Value(Kind.OBJECT, qualname=qualname) if qualname[6:] in self.classes else UNKNOWN_VALUE
         if qualname == "builtins.sum":
             sequence = args.get(0)
             return self.library.summed(sequence.elem if sequence is not None else None) or UNKNOWN_VALUE
@@ -495,6 +526,10 @@ class ExpressionEvaluator:
             if target is not None:
                 for arg in node.args:
                     self.record_flow(arg.value, target)
+                if receiver.kind is Kind.LIST and name == "append" and len(node.args) == 1:
+                    self.rebind_receiver(receiver_node, appended(receiver, args.get(0) or UNKNOWN_VALUE))
+                elif receiver.kind is Kind.LIST:
+                    self.rebind_receiver(receiver_node, Value(Kind.LIST))
             return NONE_VALUE
         if receiver.kind is Kind.DICT and name in ("items", "values", "keys", "get"):
             value = receiver.elem or UNKNOWN_VALUE
@@ -503,7 +538,19 @@ class ExpressionEvaluator:
                     "get": value if len(node.args) == 1 else UNKNOWN_VALUE}[name]
         if receiver.kind is Kind.STR:
             return Value(Kind.STR) if name in _STR_METHODS else UNKNOWN_VALUE
+        if receiver.kind is Kind.UNKNOWN and name in api.MODULE_ONLY_METHODS:
+            self.rebind_receiver(receiver_node, MODEL)  # `netG.train()`: calling it runs a model
         return self.library.method(receiver, receiver_node, name, node, args)
+
+
+def _numpy_arithmetic(left: Value, operator: cst.BaseBinaryOp, right: Value) -> Value:
+    """An ndarray with an ndarray or a number: float64 when a float64 array takes part (numpy promotes
+    every other real dtype to it) or an integer one is divided; otherwise not known."""
+    arrays = [v for v in (left, right) if v.kind is Kind.NDARRAY]
+    if any(v.dtype == "float64" for v in arrays) or (
+            isinstance(operator, cst.Divide) and all(v.dtype in ("int64", "int32") for v in arrays)):
+        return Value(Kind.NDARRAY, dtype="float64")
+    return Value(Kind.NDARRAY)
 
 
 def _is_backward_call(node: cst.Call) -> bool:

@@ -36,12 +36,14 @@ class Frame:
     returned_nodes: list[cst.CSTNode] = field(default_factory=list)  # what `return` statements read
     returned_values: list[Value] = field(default_factory=list)  # and the values they return
     generator: bool = False  # the function yields: a call returns a generator, not what it returns
+    yielded_values: list[Value] = field(default_factory=list)  # what its `yield` expressions hand out
     flow_nodes: list[tuple[cst.CSTNode, str]] = field(default_factory=list)  # (source expression, sink name)
     deferred: list[Callable[[FunctionFacts], None]] = field(default_factory=list)  # run when finished
     computed: set[str] = field(default_factory=set)  # names bound to a grad-enabled op's result
     graph_inputs: set[str] = field(default_factory=set)  # dotted names earlier statements fed to grad-enabled ops
     statement_inputs: set[str] = field(default_factory=set)  # the same, for the statement being interpreted
     inplace_names: set[str] = field(default_factory=set)  # dotted names changed in place (`x.add_(1)`, `x += 1`)
+    rebound: set[str] = field(default_factory=set)  # names bound in the body (parameters rebound included)
 
     def lookup(self, name: str) -> Value | None:
         frame: Frame | None = self

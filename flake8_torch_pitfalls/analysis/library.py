@@ -282,6 +282,9 @@ class TorchModel:
             return UNKNOWN_VALUE
         if qualname in api.PACKED_SEQUENCE_MAKERS:
             return Value(Kind.OBJECT)
+        kept = self.dtype_kept(qualname, args)
+        if kept is not None:
+            return kept
         if qualname.startswith(("torch.nn.", "torch.optim.", "torch.utils.data.", "torchvision.datasets.")):
             return self.construct(qualname, args)
         if qualname.startswith("numpy."):
@@ -293,6 +296,17 @@ class TorchModel:
         if qualname.startswith("torch.") and any(v.kind is Kind.TENSOR for v in args.positional):
             return tensor(autograd=Autograd(loss=self.any_loss(args)))
         return None
+
+    def dtype_kept(self, qualname: str, args: CallArgs) -> Value | None:
+        """`torch.tanh(x)`, `F.relu(x)`, `torch.index_select(x, ...)`: a tensor of its first argument's dtype."""
+        module, _, name = qualname.rpartition(".")
+        if module not in ("torch", "torch.nn.functional") or not args.positional or "dtype" in args.keywords:
+            return None
+        first = args.positional[0]
+        if first.kind is not Kind.TENSOR or (name not in api.DTYPE_KEEPING_METHODS and not (
+                module == "torch.nn.functional" and name in api.DTYPE_KEEPING_FUNCTIONALS)):
+            return None
+        return tensor(first.dtype, Autograd(loss=self.any_loss(args)))
 
     def any_loss(self, args: CallArgs) -> bool:
         values = [*args.positional, *args.keywords.values()]
@@ -317,6 +331,8 @@ class TorchModel:
             first = args.positional[0] if args.positional else None
             if first is not None and first.kind is Kind.MODULE:  # a wrapper (`DataParallel(model)`) is its module
                 return first
+            if last in ("ModuleList", "ModuleDict") and first is not None and first.elem is not None:
+                return replace(self.module_value(qualname, None), elem=first.elem)  # its modules, indexed
             if qualname.startswith("torch.nn.parallel.") or last in api.MODULE_WRAPPERS:
                 return self.module_value(qualname, None)  # of a module the analysis does not know
             explicit = args.keywords.get("dtype")
@@ -417,6 +433,9 @@ class TorchModel:
                     dtype = data.dtype
                 else:
                     dtype = {"float": "float64", "int": "int64"}.get(literal_dtype(data) or "")
+            if dtype is None and qualname in ("numpy.stack", "numpy.concatenate") and data is not None:
+                parts = data.elem  # arrays of one dtype stacked keep it
+                dtype = parts.dtype if parts is not None and parts.kind is Kind.NDARRAY else None
             return Value(Kind.NDARRAY, dtype=dtype)
         if qualname in api.DTYPES:
             return UNKNOWN_VALUE  # np.float32(x): a numpy scalar

@@ -28,16 +28,19 @@ from .imports import ImportSpec, from_cst
 from .library import qualified
 from .liveness import Liveness
 from .arguments import CallArgs
-from .summaries import (PROPERTY_DECORATORS, TRANSPARENT_DECORATORS, CallSite, at_call_site, falls_through,
-                        parameter_facts, returned)
+from .summaries import (PROPERTY_DECORATORS, TRANSPARENT_DECORATORS, CallSite, at_call_site, computed_parameters,
+                        falls_through, generator, parameter_facts, returned, returned_parameter)
 from .syntax import dotted_name, names_in, target_root
-from .values import NONE_VALUE, UNKNOWN_VALUE, Autograd, Kind, Value, join, number, ref, tensor
+from .values import (MODEL_OUTPUT, NONE_VALUE, UNKNOWN_VALUE, Autograd, Kind, Value, join, number, ref, tensor,
+                     without_identity)
 
 #: (region index, its code: parsed, or only imports, or None when skipped, the names a skipped one binds)
 Segment = tuple[int, "cst.Module | tuple[ImportSpec, ...] | None", frozenset[str]]
 
 #: Loops nested deeper than this are interpreted once (no joined pre-pass), bounding the work.
 MAX_PREPASS_DEPTH = 2
+#: How many times the file's functions are read again as their callers, read again, hand them more.
+MAX_RERUN_ROUNDS = 3
 #: Functions interpreted ahead of their definition, one inside another, at most (a call chain's depth).
 MAX_SUMMARY_DEPTH = 3
 
@@ -59,7 +62,10 @@ class Interpreter(ExpressionEvaluator):
         self.summaries: dict[str, Value] = {}  # "local:<scope>" of a function -> what its calls return
         #: module-level functions and methods: their definition, class (None for a function) and region
         self.definitions: dict[str, tuple[cst.FunctionDef, str | None, int]] = {}
-        self.call_sites: dict[str, list[CallSite]] = {}  # what each call of one of them hands it
+        self.call_sites: dict[str, dict[int, CallSite]] = {}  # what each call of one of them hands it, by call
+        self.one_run_sites: dict[str, CallSite] = {}  # a call seen in a one-run interpretation (the latest)
+        self.passed_through: dict[str, tuple[int | None, str]] = {}  # functions that return a parameter
+        self.readers: dict[str, set[str]] = {}  # function -> the file's functions that read what it returns
         self.class_attrs: dict[str, dict[str, Value]] = {}  # a class's `self.` facts after `__init__`
         self.methods_by_name: dict[str, list[str]] = {}  # a method name -> the file's methods of that name
         self.summarising: list[str] = []  # functions interpreted ahead of their definition, innermost last
@@ -83,8 +89,14 @@ class Interpreter(ExpressionEvaluator):
         return self.liveness().called_without_grad(self.frame.scope)
 
     def graph_pending(self, node: cst.CSTNode) -> bool:
-        """Whether a graph still to be backpropagated may have saved the tensor `node` denotes."""
+        """Whether a graph still to be backpropagated may have saved the tensor `node` denotes (or the
+        tensor it is a slice of: `delta[i]` shares `delta`'s storage; not an entry of a container)."""
         name = dotted_name(node)
+        if name is None and isinstance(node, cst.Subscript):
+            root = target_root(node)
+            value, root_name = self.value(root), dotted_name(root)
+            if root_name in self.frame.computed or value.kind is Kind.TENSOR or value == MODEL_OUTPUT:
+                name = root_name
         if name is None or self.frame.grad.disabled:
             return False
         if name in self.frame.computed:
@@ -174,33 +186,130 @@ class Interpreter(ExpressionEvaluator):
         definers = self.methods_by_name.get(name, ())
         return ref(definers[0]) if len(definers) == 1 else None
 
-    def function_result(self, qualname: str, args: CallArgs, module_call: bool = False) -> Value | None:
-        if qualname in self.definitions and not self.events.muted:
-            self.call_sites.setdefault(qualname, []).append(CallSite(args, module_call))
-        return self.call_summary(qualname)
+    def instance_attribute(self, owner: str, attr: str) -> Value | None:
+        self.note_reader(f"local:{owner}.__init__")
+        value = self.class_attrs.get(owner, {}).get(attr)
+        return value if value is not None and value.kind is not Kind.UNKNOWN else None
+
+    def function_result(self, qualname: str, args: CallArgs, module_call: bool = False,
+                        node: cst.Call | None = None) -> Value | None:
+        if qualname in self.definitions:
+            site = CallSite(args, module_call, self.computed_arguments(node) if node is not None else frozenset())
+            if not self.events.muted:  # the latest reading of a call knows the most
+                sites = self.call_sites.setdefault(qualname, {})
+                sites[id(node) if node is not None else -len(sites) - 1] = site
+            elif self.events.one_run_only:  # the latest reading knows the most
+                self.one_run_sites[qualname] = site
+        self.note_reader(qualname)
+        summary = self.call_summary(qualname)
+        through = self.passed_through.get(qualname)
+        if through is not None:
+            handed = args.get(through[0], through[1]) if through[0] is not None else args.keywords.get(through[1])
+            if handed is not None:
+                return handed  # `x = scale_(x)`: what was handed, changed in place
+        return summary
+
+    def note_reader(self, qualname: str) -> None:
+        """The function being interpreted reads what `qualname` returns (or, for an `__init__`, what it
+        keeps in `self.`): read it again when that says more."""
+        reader = "local:" + ".".join(self.frame.scope)
+        if not self.events.muted and reader in self.definitions:
+            self.readers.setdefault(qualname, set()).add(reader)
+
+    def computed_arguments(self, node: cst.Call) -> frozenset[int | str]:
+        """The call's arguments that are results of grad-enabled operations (`helper(model(x))`)."""
+        if self.grad_disabled:
+            return frozenset()
+        found: set[int | str] = set()
+        for index, arg in enumerate(node.args):
+            if arg.star:
+                break
+            value = self.value(arg.value)
+            name = dotted_name(arg.value)
+            computed = (name in self.frame.computed if name is not None else _is_graph_op(arg.value, self.value)) \
+                and value.kind in (Kind.TENSOR, Kind.UNKNOWN) and not value.autograd.detached \
+                and value.dtype not in api.NON_DIFFERENTIABLE_DTYPES
+            if computed:
+                found.add(arg.keyword.value if arg.keyword is not None else index)
+        return frozenset(found)
 
     def rerun_with_call_sites(self) -> None:
-        """Interpret again, once, each function of the file whose calls all hand a parameter facts worth
-        reasoning about, with those facts bound (what only shows in the callee: the `.view` of a tensor
-        the caller transposed). Findings it repeats are the same findings."""
-        module_frame = self.frame
-        for qualname, sites in list(self.call_sites.items()):
-            node, owner, region = self.definitions[qualname]
-            if owner is not None and owner not in self.class_attrs:
+        """Interpret again each function of the file whose calls all hand a parameter facts worth reasoning
+        about, with those facts bound (what only shows in the callee: the `.view` of a tensor the caller
+        transposed); again when a caller read again hands it more (`build()` makes an LSTM, `init(rnn)` loops
+        over its parameters, `scale_(param)` updates one), at most MAX_RERUN_ROUNDS times. Findings it
+        repeats are the same findings. Then, for one-run subscribers only, each function with the facts of
+        the first call a loop's first iteration makes, when they say more (`env.reset()`'s tuple handed to a
+        policy on the first step, an ndarray on the later ones)."""
+        read_with: dict[str, dict[str, Value]] = {}
+        stale: set[str] = set()  # functions that read a summary that has changed since
+        for _ in range(MAX_RERUN_ROUNDS):
+            refined: set[str] = set()
+            reran = False
+            for qualname, by_call in list(self.call_sites.items()) + [(q, {}) for q in sorted(stale)]:
+                sites = list(by_call.values()) or list(self.call_sites.get(qualname, {}).values())
+                facts = self.parameter_facts(qualname, sites)
+                normalised = {name: without_identity(value) for name, value in facts.items()}
+                if (not facts or read_with.get(qualname) == normalised) and qualname not in stale:
+                    continue
+                stale.discard(qualname)
+                read_with[qualname] = normalised
+                node, owner, _ = self.definitions[qualname]
+                reran = True
+                if self.rerun(qualname, facts, computed_parameters(
+                        node.params, owner is not None and not _is_static(node), sites), keep_summary=bool(facts)):
+                    refined.add(qualname)
+            stale = {reader for qualname in refined for reader in self.readers.get(qualname, ())}
+            if not reran:  # what a round read again may hand its callees more: another round
+                break
+        for qualname, site in list(self.one_run_sites.items()):
+            facts = self.parameter_facts(qualname, [site])
+            if not facts or facts == self.parameter_facts(qualname, list(self.call_sites.get(qualname, {}).values())):
                 continue
-            is_method = owner is not None and not _is_static(node)
-            facts = parameter_facts(node.params, is_method, sites)
-            if not facts:
-                continue
-            summary = self.summaries.get(qualname)
-            self.region = region
-            self.frame = self.definition_frame(owner)
+            self.events.muted += 1
+            self.events.one_run += 1
             try:
-                self.exec_function(node, self.class_attrs.get(owner or ""), owner=owner, arguments=facts)
+                self.rerun(qualname, facts)
             finally:
-                self.frame = module_frame
-                if summary is not None:
-                    self.summaries[qualname] = summary
+                self.events.muted -= 1
+                self.events.one_run -= 1
+
+    def parameter_facts(self, qualname: str, sites: list[CallSite]) -> dict[str, Value]:
+        node, owner, _ = self.definitions[qualname]
+        if owner is not None and owner not in self.class_attrs:
+            return {}
+        return parameter_facts(node.params, owner is not None and not _is_static(node), sites)
+
+    def rerun(self, qualname: str, arguments: dict[str, Value], computed: set[str] | None = None,
+              keep_summary: bool = False) -> bool:
+        """Interpret one of the file's functions again with `arguments` bound (and `computed` the parameters
+        a pending graph may have saved). `keep_summary`: the arguments hold for every call the file makes,
+        so what it returns with them holds for every call too (a minibatch generator handed a float64
+        tensor yields float64 batches); otherwise the summary stays. Whether the summary now says more."""
+        node, owner, region = self.definitions[qualname]
+        summary = self.summaries.get(qualname)
+        through = self.passed_through.get(qualname)
+        module_frame, self.region = self.frame, region
+        self.frame = self.definition_frame(owner)
+        attrs = self.class_attrs.get(owner or "")
+        try:
+            frame = self.exec_function(node, attrs, owner=owner, arguments=arguments, computed=computed)
+        finally:
+            self.frame = module_frame
+            if through is not None:
+                self.passed_through[qualname] = through  # read without its parameters' facts: still true
+            refined = summary is not None and qualname in self.summaries and without_identity(
+                self.summaries[qualname]) != without_identity(summary)
+            if summary is not None and not (keep_summary and refined):
+                self.summaries[qualname] = summary
+        if keep_summary and owner is not None and attrs is not None and node.name.value == "__init__":
+            kept = {**attrs, **_persistent_self_attrs(frame)}  # what every construction in the file hands it
+            if {k: without_identity(v) for k, v in kept.items()} != {k: without_identity(v) for k, v in attrs.items()}:
+                self.class_attrs[owner] = kept
+                self.readers.setdefault(qualname, set()).update(
+                    q for q in self.definitions if q.startswith(f"local:{owner}.") and q != qualname)
+                return True
+        return keep_summary and refined
 
     def definition_frame(self, owner: str | None) -> Frame:
         """Where a module-level function is defined (the module), or a method: a class body of its own
@@ -350,6 +459,18 @@ class Interpreter(ExpressionEvaluator):
             self.bind_unpacked(target, value)
         elif isinstance(target, cst.StarredElement):
             self.bind(target.value, UNKNOWN_VALUE)
+        elif isinstance(target, cst.Subscript):
+            self.bind_item(target, value)
+
+    def bind_item(self, target: cst.Subscript, value: Value) -> None:
+        """`d[k] = v`, `xs[i] = v`: the container's elements may now be `v`, and it holds a loss's graph only
+        if `v` does (which other entries still do is not known)."""
+        name = dotted_name(target.value)
+        current = self.frame.lookup(name) if name is not None else None
+        if name is None or current is None or current.kind not in (Kind.DICT, Kind.LIST):
+            return
+        elem = value if current.items == () else join(current.elem, value) if current.elem is not None else None
+        self.frame.env[name] = Value(current.kind, elem=elem, autograd=Autograd(loss=value.autograd.loss))
 
     def bind_attribute(self, target: cst.Attribute, value: Value, fresh: bool = True) -> None:
         name = dotted_name(target)
@@ -527,6 +648,7 @@ class Interpreter(ExpressionEvaluator):
             pending = set(self.frame.computed), set(self.frame.graph_inputs)  # the pre-pass runs nothing
             self.prepass_depth += 1
             self.events.muted += 1
+            self.events.one_run += 1  # the first iteration: what it sees holds of that run
             self.frame.loops.append(set())
             self.frame.loop_entries.append(entry)
             self.frame.loop_models.append(False)
@@ -537,6 +659,7 @@ class Interpreter(ExpressionEvaluator):
                 self.frame.loop_entries.pop()
                 runs_model = self.frame.loop_models.pop()
                 self.events.muted -= 1
+                self.events.one_run -= 1
                 self.prepass_depth -= 1
             self.frame.env = join_envs(entry, self.frame.env)
             self.frame.computed, self.frame.graph_inputs = pending
@@ -586,7 +709,8 @@ class Interpreter(ExpressionEvaluator):
             self.exec_body(node.finalbody.body)
 
     def exec_function(self, node: cst.FunctionDef, self_attrs: dict[str, Value] | None = None,
-                      owner: str | None = None, arguments: dict[str, Value] | None = None) -> Frame:
+                      owner: str | None = None, arguments: dict[str, Value] | None = None,
+                      computed: set[str] | None = None) -> Frame:
         """Interpret a function; `owner` names the class when it is a method; `arguments` are the facts its
         parameters get (none: they are unknown). Returns its finished frame."""
         in_class = owner is not None
@@ -613,12 +737,22 @@ class Interpreter(ExpressionEvaluator):
         try:
             self.bind_parameters(params, in_class and not _is_static(node), self_attrs or {})
             self.frame.env.update(arguments or {})
+            self.frame.computed.update(computed or ())
             self.exec_body(node.body)
         finally:
             self.frame = outer
         if summarised:
-            self.summaries[qualname] = UNKNOWN_VALUE if frame.generator or node.asynchronous else returned(
-                frame.returned_values, falls_through(node.body))
+            if node.asynchronous:
+                self.summaries[qualname] = UNKNOWN_VALUE
+            elif frame.generator:
+                self.summaries[qualname] = generator(frame.yielded_values)
+            else:
+                ends = falls_through(node.body)
+                self.summaries[qualname] = returned(frame.returned_values, ends)
+                through = None if ends or len(frame.returned_nodes) != len(frame.returned_values) else \
+                    returned_parameter(params, in_class and not _is_static(node), frame.returned_nodes, frame.rebound)
+                if through is not None:
+                    self.passed_through[qualname] = through
         self.finish_frame(frame)
         return frame
 

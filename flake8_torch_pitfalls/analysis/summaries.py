@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import libcst as cst
 
 from .arguments import CallArgs
-from .values import NONE_VALUE, SHAPE_TOKEN, Kind, Value, fresh_layout, join
+from .values import MODEL_OUTPUT, NONE_VALUE, SHAPE_TOKEN, Kind, Value, fresh_layout, join
 
 #: Decorators (by their last name) that leave what a call returns as the body returns it.
 TRANSPARENT_DECORATORS = frozenset({
@@ -37,6 +37,15 @@ def returned(values: list[Value], falls_through: bool) -> Value:
     for value in candidates[1:]:
         result = _join_returns(result, value)
     return result
+
+
+def generator(yielded: list[Value]) -> Value:
+    """A generator function's call: an object whose iteration gives the joined facts of every `yield`
+    (a minibatch maker that yields slices of a float64 tensor hands float64 batches to the loop)."""
+    elem = None
+    for value in yielded:
+        elem = value if elem is None else _join_returns(elem, value)
+    return Value(Kind.OBJECT, qualname="generator", elem=elem)
 
 
 def _join_returns(a: Value, b: Value) -> Value:
@@ -124,6 +133,47 @@ class CallSite:
 
     args: CallArgs
     module_call: bool  # `model(x)` calling `forward`: the call site is where a dtype mismatch is reported
+    #: the arguments (by position, or keyword) that are results of grad-enabled operations in the caller
+    computed: frozenset[int | str] = frozenset()
+
+
+def _parameters(params: cst.Parameters, is_method: bool) -> tuple[list[cst.Param], list[cst.Param]]:
+    """The parameters a call's arguments bind: positional ones (without `self`), then keyword-only ones."""
+    return [*params.posonly_params, *params.params][1 if is_method else 0:], list(params.kwonly_params)
+
+
+def computed_parameters(params: cst.Parameters, is_method: bool, sites: Sequence[CallSite]) -> set[str]:
+    """Parameters every call hands the result of a grad-enabled operation (a model's output): a graph
+    still to be backpropagated may have saved them."""
+    if not sites:
+        return set()
+    ordered, keyword_only = _parameters(params, is_method)
+    names = set()
+    for index, param in enumerate([*ordered, *keyword_only]):
+        name = param.name.value
+        if all((index < len(ordered) and index in site.computed) or name in site.computed for site in sites):
+            names.add(name)
+    return names
+
+
+def returned_parameter(params: cst.Parameters, is_method: bool, returned: Sequence[cst.CSTNode],
+                       rebound: set[str]) -> tuple[int | None, str] | None:
+    """The parameter a function returns on every path, never rebinding it (`return x` after changing `x`
+    in place): a call returns what it was handed. Its position among the call's arguments (None for a
+    keyword-only one) and its name."""
+    if not returned or not all(isinstance(n, cst.Name) for n in returned):
+        return None
+    names = {n.value for n in returned if isinstance(n, cst.Name)}
+    if len(names) != 1:
+        return None
+    (name,) = names
+    if name in rebound:
+        return None
+    ordered, keyword_only = _parameters(params, is_method)
+    for index, param in enumerate(ordered):
+        if param.name.value == name:
+            return index, name
+    return (None, name) if any(p.name.value == name for p in keyword_only) else None
 
 
 def parameter_facts(params: cst.Parameters, is_method: bool, sites: Sequence[CallSite]) -> dict[str, Value]:
@@ -131,9 +181,9 @@ def parameter_facts(params: cst.Parameters, is_method: bool, sites: Sequence[Cal
     when some joined fact is worth a second interpretation ({} otherwise)."""
     if not sites or any(site.args.starred for site in sites):
         return {}
-    ordered = [*params.posonly_params, *params.params][1 if is_method else 0:]
+    ordered, keyword_only = _parameters(params, is_method)
     facts: dict[str, Value] = {}
-    for index, param in enumerate([*ordered, *params.kwonly_params]):
+    for index, param in enumerate([*ordered, *keyword_only]):
         name = param.name.value
         joined: Value | None = None
         for site in sites:
@@ -142,11 +192,11 @@ def parameter_facts(params: cst.Parameters, is_method: bool, sites: Sequence[Cal
                 break
             joined = value if joined is None else _join_returns(joined, value)
         else:
-            if joined is None or joined.kind is Kind.UNKNOWN:
+            if joined is None or (joined.kind is Kind.UNKNOWN and joined != MODEL_OUTPUT):
                 continue
             if joined.kind is Kind.TENSOR:
                 joined = _passed_on(joined, any(site.module_call for site in sites))
             facts[name] = joined
-    if not any(value.kind in _INFORMATIVE for value in facts.values()):
+    if not any(value.kind in _INFORMATIVE or value == MODEL_OUTPUT for value in facts.values()):
         return {}
     return facts

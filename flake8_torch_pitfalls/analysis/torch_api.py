@@ -127,7 +127,14 @@ DTYPE_KEEPING_METHODS = frozenset({
     "unsqueeze", "flatten", "expand", "expand_as", "repeat", "narrow", "select", "cpu", "cuda",
     "swapaxes", "swapdims", "movedim", "moveaxis", "view_as", "reshape_as", "flip", "roll",
     "abs", "neg", "exp", "log", "sqrt", "relu", "sigmoid", "tanh", "softmax", "log_softmax",
-    "sum", "mean", "pin_memory", "requires_grad_", "unflatten",
+    "sum", "mean", "pin_memory", "requires_grad_", "unflatten", "index_select", "gather", "masked_select",
+    "take", "repeat_interleave", "tile", "tril", "triu", "diagonal", "diag", "masked_fill", "index_fill",
+    "scatter", "sin", "cos", "cumsum",
+})
+#: `torch.nn.functional` activations and the like: a result of their input's dtype.
+DTYPE_KEEPING_FUNCTIONALS = frozenset({
+    "relu", "relu6", "gelu", "silu", "mish", "elu", "selu", "celu", "leaky_relu", "hardtanh", "softplus",
+    "tanh", "sigmoid", "softmax", "log_softmax", "dropout", "normalize", "pad", "hardswish", "glu",
 })
 #: Methods that only exist on tensors (evidence that a receiver of `.data` is a tensor). Names other
 #: types share (`tolist` on memoryview, `float` on datasets' tensors behind unknown objects) are
@@ -211,6 +218,10 @@ LOSS_NAME = re.compile(r"loss|criterion", re.IGNORECASE)
 DTYPE_CONVERTERS = frozenset({"float", "double", "half", "bfloat16", "long", "int", "to", "type", "type_as",
                               "tensor", "as_tensor", "from_numpy", "FloatTensor", "Tensor"})
 
+#: `nn.Module` methods no tensor, optimizer or container has: an object they are called on is a module
+#: (of unknown class, dtype and parameters), so what calling it returns is a tensor.
+MODULE_ONLY_METHODS = frozenset({"train", "eval", "parameters", "named_parameters", "modules", "named_modules",
+                                 "children", "named_children", "buffers", "named_buffers"})
 #: Methods that run a model on their input (besides calling the module itself).
 MODEL_METHODS = frozenset({"forward", "encode", "decode", "generate", "predict", "embed", "infer"})
 

@@ -128,7 +128,7 @@ class Value:
     size: Size | None = None  # NUMBER: a readable size expression
     int_value: int | None = None  # NUMBER: a literal int (or bool) value
     elem: Value | None = None  # what iterating over this value yields
-    items: tuple[Value, ...] | None = None  # tuple/list literal items
+    items: tuple[Value, ...] | None = None  # tuple/list literal items (and `()` for an empty dict display)
 
     @property
     def maybe_tensor(self) -> bool:
@@ -145,6 +145,10 @@ class Value:
 
 
 UNKNOWN_VALUE = Value()
+#: An object of unknown class known to be a model (`.train()`, `.parameters()` were called on it), and
+#: what calling one returns: a tensor, or a structure of tensors (a tuple, a dict, a `ModelOutput`).
+MODEL = Value(qualname="<model>")
+MODEL_OUTPUT = Value(qualname="<model output>")
 NONE_VALUE = Value(Kind.NONE)
 
 
@@ -179,14 +183,34 @@ def join(a: Value, b: Value) -> Value:
         return a
     if a.kind is not b.kind:
         return UNKNOWN_VALUE
+    if a.items == () or b.items == ():  # an empty display: what holds of every element of the other holds here
+        return Value(a.kind, elem=b.elem if a.items == () else a.elem) if a.kind in (Kind.LIST, Kind.DICT) else \
+            Value(a.kind)
     return Value(
         kind=a.kind,
         qualname=a.qualname if a.qualname == b.qualname else None,
         dtype=a.dtype if a.dtype == b.dtype else None,
         autograd=a.autograd.join(b.autograd),
         layout=a.layout.join(b.layout),
-        elem=a.elem if a.elem == b.elem else None,
+        elem=join(a.elem, b.elem) if a.elem is not None and b.elem is not None else None,
     )
+
+
+def without_identity(value: Value) -> Value:
+    """The value with its shape identities cleared: facts compared across interpretations (each one
+    makes tensors with fresh identities)."""
+    if value.layout.shape_id == 0 and value.elem is None and value.items is None:
+        return value
+    return replace(value, layout=replace(value.layout, shape_id=0),
+                   elem=without_identity(value.elem) if value.elem is not None else None,
+                   items=tuple(map(without_identity, value.items)) if value.items is not None else None)
+
+
+def appended(container: Value, value: Value) -> Value:
+    """A list after `.append(value)`: its elements are the ones it had (none, for an empty display) and this."""
+    if container.items == ():
+        return Value(container.kind, elem=value)
+    return Value(container.kind, elem=join(container.elem, value) if container.elem is not None else None)
 
 
 def join_all(values: list[Value]) -> Value | None:

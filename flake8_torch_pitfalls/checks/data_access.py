@@ -16,7 +16,7 @@ import libcst as cst
 from ..analysis import torch_api as api
 from ..analysis.facts import Facts
 from ..analysis.syntax import dotted_name
-from ..analysis.values import Kind, Value
+from ..analysis.values import MODEL_OUTPUT, Kind, Value
 from .declaration import Message
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ def data_use(node: cst.Attribute, at: Facts) -> tuple[str, dict[str, str]] | Non
     if _legacy_scalar_index(node, receiver, at):
         return "legacy_index", {}
     method = _method_called_on(node, at)
-    evidence = receiver.kind is Kind.TENSOR or (
+    evidence = receiver.kind is Kind.TENSOR or receiver == MODEL_OUTPUT or (
         receiver.kind is Kind.UNKNOWN and method is not None and method in api.TENSOR_ONLY_METHODS)
     if not evidence or _only_described(node, at) or _has_no_autograd_history(node, receiver, at):
         return None

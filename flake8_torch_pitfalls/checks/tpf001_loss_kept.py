@@ -26,6 +26,9 @@ class LossKeptAcrossIterations(Check):
     messages = {
         "kept": Message("loss tensor kept across iterations keeps its autograd graph alive; "
                         "accumulate {item} (or float(...), or .detach())", fix="accumulate {item}"),
+        "kept_in_container": Message("{container} holding a loss tensor is kept across iterations and keeps its "
+                                     "autograd graph alive; put the loss's .item() (or .detach()) in it instead",
+                                     fix="put the loss's .item() (or .detach()) in it"),
     }
     expectation = GraphLeak()
     # A loss is named (`loss`, `nn.MSELoss`, `F.mse_loss`, the functional losses without the word)
@@ -67,7 +70,8 @@ bound before the loop, a `self.` attribute, or a list/dict defined outside the l
 from the file's own function or method (a train step that returns its loss; `model.compute_loss(...)` when
 one class of the file defines it), unpacked from the tuple or list it returns (each element keeps its
 facts), or from the values of a dict of losses (`for k, v in losses.items(): totals[k] += v`); a dict or
-list holding a loss that is stored whole (`outputs.append(step_output)`) keeps it too.""",
+list holding a loss that is stored whole (`outputs.append(step_output)`, `{"loss": loss, "n": n}` returned
+by a step) keeps it too, unless its loss entry was replaced first (`out["loss"] = out["loss"].detach()`).""",
         silent="""\
 - `loss += reg` / `loss = loss + term` before that same loss is backpropagated;
 - a list of losses that is later reduced and backpropagated (`torch.stack(losses).sum().backward()`,
@@ -122,6 +126,8 @@ list holding a loss that is stored whole (`outputs.append(step_output)`) keeps i
         value = at.value(stored)
         if isinstance(stored, (cst.List, cst.Tuple)) and value.elem is not None:
             value = value.elem  # `losses += [loss]`
+            if len(stored.elements) == 1:
+                stored = stored.elements[0].value
         container = value.kind in (Kind.DICT, Kind.LIST, Kind.TUPLE)  # a step's `{"loss": loss, ...}`
         if not (value.maybe_tensor or container) or value.kind is Kind.NUMBER:
             return
@@ -141,7 +147,11 @@ list holding a loss that is stored whole (`outputs.append(step_output)`) keeps i
             if accumulator in frame.reaches_return() and (tensor_accumulator or (
                     (_builds_loss(frame) or parts_of_one_graph) and not backpropagated)):
                 return  # a loss built from parts and returned: the caller backpropagates it
-            if carries_loss or backpropagated:
+            if not (carries_loss or backpropagated):
+                return
+            if container:
+                self.report(node, "kept_in_container", container=f"a {value.kind.value}")
+            else:
                 self.report(node, "kept", item=_item_of(expression))
 
         at.defer(decide)

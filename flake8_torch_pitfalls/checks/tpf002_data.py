@@ -51,7 +51,9 @@ code):
   `x.data[i] = v`, `x.data = t`) of a tensor the same function computed with grad enabled
   (`attn = q @ k.t()`, `pred = model(x)`), or, in a forward or a loss (whose caller backpropagates), of a
   tensor an earlier statement fed to an op (`torch.cdist(x, self.codebook)`, then
-  `self.codebook.data.copy_(...)`);
+  `self.codebook.data.copy_(...)`), or of a parameter every call of the file hands such a result
+  (`rescale_(netG(noise))`, where `rescale_` does `delta.data *= s`), slices and elements included
+  (`delta[i].data *= s`);
 - a read of such a tensor bound to a name the function later changes in place (`c = out.data; c.zero_()`,
   the notes' example);
 - legacy `loss.data[0]`, an `IndexError` since PyTorch 0.4.""",

@@ -20,6 +20,7 @@ _ENV_FIX = "unpack it first (`obs, info = env.reset()`; `obs, reward, terminated
 
 class FromNumpyOnNonNdarray(Check):
     code = "TPF004"
+    one_run = True  # it raises on the run that reaches it: a loop's first iteration is enough
     title = "`torch.from_numpy()` on something that is not a `numpy.ndarray`"
     summary = "`torch.from_numpy()` on a non-ndarray (`array.array`, list, ...)"
     fix_summary = "`torch.tensor(x)` or `np.asarray(x)` first"
@@ -50,7 +51,10 @@ The argument is an `array.array(...)` however imported (`import array`,
 it is an element of a list or a slice of an `array.array`). Other libraries' objects too: what a gym /
 gymnasium environment's `reset()` or `step()` returns (a tuple since gym 0.26; the message says to unpack
 it), a pandas `DataFrame` or a column of one (`df["x"]`, a `Series`; `.values` and `.to_numpy()` are
-arrays), a PIL image. `torch.from_numpy` is recognised through every import style (`import torch as th`,
+arrays), a PIL image. It raises on the run that reaches it, so a loop's first iteration is enough: `obs =
+env.reset()` before a loop whose later steps rebind `obs` from `env.step()` is flagged where the first step
+converts it, also inside a function or method of the file that the first step calls with it
+(`agent.act(obs)`). `torch.from_numpy` is recognised through every import style (`import torch as th`,
 `from torch import from_numpy as fn`).""",
         silent="""\
 numpy results (`np.array`, `np.asarray`, `np.frombuffer`, `np.load`,

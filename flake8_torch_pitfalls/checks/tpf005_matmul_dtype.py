@@ -19,6 +19,7 @@ _FLOATS = frozenset({"float16", "bfloat16", "float32", "float64"})
 
 class MatmulDtypeMismatch(Check):
     code = "TPF005"
+    one_run = True  # it raises on the run that reaches it: a loop's first iteration is enough
     title = "matrix product of tensors with different dtypes"
     summary = "matrix product of tensors with different dtypes (they do not promote)"
     fix_summary = "`.float()` / `.double()` / `.to(dtype)` first"
@@ -60,7 +61,9 @@ input when the module starts with a dense layer (`nn.Linear`, a convolution, a r
 come from factories (`dtype=`; float32 defaults for `randn`/`rand`/`zeros`/`ones`/...; int64 for integer
 `arange` and integer `tensor` literals), `torch.from_numpy(np.<float64 maker>)`, conversions
 (`.double()`, `.float()`, `.half()`, `.long()`, `.to(dtype)`), and flow through shape-only ops (`view`,
-`reshape`, `t`, `T`, ...).""",
+`reshape`, `t`, `T`, `index_select`, ...), activations (`torch.tanh(x)`, `F.relu(x)`), `np.stack` of arrays
+of one dtype, dict displays and comprehensions, the file's own functions (what they return and what every
+call hands them) and generators (a minibatch maker that yields slices of a float64 tensor).""",
         silent="""\
 Unknown dtypes; elementwise ops (they promote); fp32 mixed with fp16/bf16 inside
 `torch.autocast(...)` (autocast reconciles those — it never reconciles float64); files that call

@@ -19,6 +19,7 @@ _INPLACE = r"_\((?<=[A-Za-z0-9]_\()|=(?<=[-+*/@%&|^]=)|\]\s*=[^=]"
 
 class InplaceOnRequiresGrad(Check):
     code = "TPF006"
+    one_run = True  # it raises on the run that reaches it: a loop's first iteration is enough
     title = "in-place operation on a tensor that requires grad"
     summary = "in-place op on a leaf tensor that requires grad"
     fix_summary = "update under `torch.no_grad()` or out of place"
