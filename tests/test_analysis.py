@@ -1106,3 +1106,36 @@ def test_numpy_arithmetic_with_a_float64_array_is_float64() -> None:
     """)
     assert seen[0].kind is Kind.NDARRAY and seen[0].value.dtype == "float64"
     assert seen[1].kind is Kind.NDARRAY and seen[1].value.dtype is None, "float32 * 2.0 stays float32"
+
+
+def test_a_dict_keeps_what_each_literal_key_holds() -> None:
+    seen = reveal("""
+        sample = {"shape": tuple(image.shape), "label": 3}
+        sample["image"] = torch.randn(2, 4).t()
+        reveal(sample["image"])
+        reveal(sample.get("image"))
+        reveal(sample["label"])
+        reveal(sample[key])
+        a, b, c = sample
+        reveal(a)
+    """)
+    assert seen[0].value.layout.noncontig == "t()" and seen[1].value.layout.noncontig == "t()"
+    assert seen[2].kind is Kind.NUMBER
+    assert seen[3].kind is Kind.UNKNOWN, "another key: any of its entries"
+    assert seen[4].kind is not Kind.TENSOR, "unpacking a dict gives its keys"
+
+
+def test_a_closure_handed_to_an_optimizer_step_is_what_the_step_returns() -> None:
+    seen = reveal("""
+        def fit(model, x, params):
+            optimizer = torch.optim.LBFGS(params)
+
+            def closure():
+                optimizer.zero_grad()
+                objective = model(x).pow(2).mean()
+                objective.backward()
+                return objective
+
+            reveal(optimizer.step(closure))
+    """)
+    assert seen[0].value.autograd.loss, "what a function backpropagates and returns is a loss"

@@ -22,7 +22,7 @@ from .library import TorchModel, qualified
 from .summaries import module_output
 from .syntax import dotted_name, target_names
 from .values import (MODEL, MODEL_OUTPUT, NONE_VALUE, UNKNOWN_VALUE, Autograd, Kind, Value, appended, join,
-                     join_all, number, ref, tensor)
+                     join_all, keyed, number, ref, tensor)
 
 _CONTAINERS = {"builtins.list": Kind.LIST, "builtins.tuple": Kind.TUPLE, "builtins.set": Kind.SET,
                "builtins.dict": Kind.DICT, "builtins.range": Kind.RANGE, "builtins.str": Kind.STR,
@@ -164,19 +164,25 @@ class ExpressionEvaluator:
         return self.eval(node.value, node)
 
     def eval_dict(self, node: cst.Dict) -> Value:
-        """A dict display: what subscripting it and iterating over its values give is the join of its values."""
+        """A dict display: subscripting it with one of its literal string keys gives that entry; any other
+        subscript, and iterating over its values, give the join of its values."""
         values: list[Value] = []
+        keys: list[str | None] = []
         unpacked = False
         for element in node.elements:
             if isinstance(element, cst.DictElement):
-                self.eval(element.key, node)
+                key = self.eval(element.key, node)
+                keys.append(key.qualname if key.kind is Kind.STR and isinstance(element.key, cst.SimpleString)
+                            else None)
                 values.append(self.eval(element.value, node))
             else:
                 unpacked = True
                 self.eval(element.value, node)
         carried = Autograd(loss=any(v.autograd.loss for v in values))  # `{"loss": loss, "n": n}` holds a graph
-        empty = () if not node.elements else None
-        return Value(Kind.DICT, elem=None if unpacked else join_all(values), autograd=carried, items=empty)
+        literal = not unpacked and None not in keys and len(set(keys)) == len(keys)  # `{"image": x, "label": y}`
+        return Value(Kind.DICT, elem=None if unpacked else join_all(values), autograd=carried,
+                     keys=tuple(k for k in keys if k is not None) if literal else None,
+                     items=tuple(values) if literal else None)
 
     def eval_comprehension(self, node: cst.BaseComp | cst.DictComp) -> Value:
         saved = dict(self.frame.env)
@@ -338,7 +344,8 @@ class ExpressionEvaluator:
                 return base.items[index]
             return base.elem or UNKNOWN_VALUE
         if base.kind is Kind.DICT and single is not None and single.kind is not Kind.OBJECT:
-            return base.elem or UNKNOWN_VALUE
+            entry = keyed(base, single.qualname) if single.kind is Kind.STR and single.qualname is not None else None
+            return entry or base.elem or UNKNOWN_VALUE
         if base.kind is Kind.MODULE and base.elem is not None and single is not None and single.kind is not Kind.OBJECT:
             return base.elem  # `self.layers[i]` of a ModuleList
         return UNKNOWN_VALUE
@@ -535,11 +542,17 @@ class ExpressionEvaluator:
             value = receiver.elem or UNKNOWN_VALUE
             return {"items": Value(Kind.OBJECT, elem=Value(Kind.TUPLE, items=(UNKNOWN_VALUE, value))),
                     "values": Value(Kind.OBJECT, elem=value), "keys": Value(Kind.OBJECT),
-                    "get": value if len(node.args) == 1 else UNKNOWN_VALUE}[name]
+                    "get": self.subscript_value(receiver, [args.positional[0]]) if len(node.args) == 1
+                    and args.positional else UNKNOWN_VALUE}[name]
         if receiver.kind is Kind.STR:
             return Value(Kind.STR) if name in _STR_METHODS else UNKNOWN_VALUE
-        if receiver.kind is Kind.UNKNOWN and name in api.MODULE_ONLY_METHODS:
+        if receiver.kind is Kind.UNKNOWN and name in api.MODULE_ONLY_METHODS and (
+                name not in ("train", "eval") or all(v.kind is Kind.NUMBER for v in args.positional)):
             self.rebind_receiver(receiver_node, MODEL)  # `netG.train()`: calling it runs a model
+        if receiver.kind is Kind.OBJECT and receiver.qualname == "torch.optim.Optimizer" and name == "step" \
+                and len(args.positional) == 1:  # `optimizer.step(closure)` runs the closure, returns what it does
+            self.note_model_run(dotted_name(node.args[0].value) or "")
+            return self.call_value(args.positional[0], node, CallArgs([], {}, False))
         return self.library.method(receiver, receiver_node, name, node, args)
 
 

@@ -337,7 +337,9 @@ class TorchModel:
                 return self.module_value(qualname, None)  # of a module the analysis does not know
             explicit = args.keywords.get("dtype")
             return self.module_value(qualname, dtype_of(explicit) if explicit is not None else self.host.float_default)
-        if qualname.startswith(("torchvision.datasets.", "torch.optim.", "torch.utils.data.")) and last[:1].isupper():
+        if qualname.startswith("torch.optim.") and last[:1].isupper():
+            return Value(Kind.OBJECT, qualname="torch.optim.Optimizer")
+        if qualname.startswith(("torchvision.datasets.", "torch.utils.data.")) and last[:1].isupper():
             return Value(Kind.OBJECT)
         return UNKNOWN_VALUE
 

@@ -31,7 +31,7 @@ from .arguments import CallArgs
 from .summaries import (PROPERTY_DECORATORS, TRANSPARENT_DECORATORS, CallSite, at_call_site, computed_parameters,
                         falls_through, generator, parameter_facts, returned, returned_parameter)
 from .syntax import dotted_name, names_in, target_root
-from .values import (MODEL_OUTPUT, NONE_VALUE, UNKNOWN_VALUE, Autograd, Kind, Value, join, number, ref, tensor,
+from .values import (MODEL_OUTPUT, NONE_VALUE, UNKNOWN_VALUE, Autograd, Kind, Value, join, number, ref, stored, tensor,
                      without_identity)
 
 #: (region index, its code: parsed, or only imports, or None when skipped, the names a skipped one binds)
@@ -411,7 +411,7 @@ class Interpreter(ExpressionEvaluator):
             self.exec_import(from_cst(small))
         elif isinstance(small, cst.Return):
             if small.value is not None:
-                self.frame.returned_values.append(self.eval(small.value, small))
+                self.frame.returned_values.append(self.backpropagated_loss(small.value, self.eval(small.value, small)))
                 self.frame.returned_nodes.append(small.value)
             else:
                 self.frame.returned_values.append(NONE_VALUE)
@@ -463,14 +463,15 @@ class Interpreter(ExpressionEvaluator):
             self.bind_item(target, value)
 
     def bind_item(self, target: cst.Subscript, value: Value) -> None:
-        """`d[k] = v`, `xs[i] = v`: the container's elements may now be `v`, and it holds a loss's graph only
-        if `v` does (which other entries still do is not known)."""
+        """`d["k"] = v`, `xs[i] = v`: what the container now holds (values.stored)."""
         name = dotted_name(target.value)
         current = self.frame.lookup(name) if name is not None else None
         if name is None or current is None or current.kind not in (Kind.DICT, Kind.LIST):
             return
-        elem = value if current.items == () else join(current.elem, value) if current.elem is not None else None
-        self.frame.env[name] = Value(current.kind, elem=elem, autograd=Autograd(loss=value.autograd.loss))
+        index = target.slice[0].slice if len(target.slice) == 1 else None
+        key = index.value.evaluated_value if isinstance(index, cst.Index) and isinstance(
+            index.value, cst.SimpleString) else None
+        self.frame.env[name] = stored(current, key if isinstance(key, str) else None, value)
 
     def bind_attribute(self, target: cst.Attribute, value: Value, fresh: bool = True) -> None:
         name = dotted_name(target)
@@ -497,7 +498,7 @@ class Interpreter(ExpressionEvaluator):
             for element, size in zip(elements, dims):
                 self.bind(element.value, number(size=size))
             return
-        items: Sequence[Value] | None = value.items
+        items: Sequence[Value] | None = value.items if value.kind is not Kind.DICT else None  # a dict unpacks keys
         if items is not None and len(items) == len(elements) and not starred:
             for element, item in zip(elements, items):
                 self.bind(element.value, item)
@@ -533,6 +534,16 @@ class Interpreter(ExpressionEvaluator):
                 self.frame.computed.add(name)
             else:
                 self.frame.computed.discard(name)
+
+    def backpropagated_loss(self, node: cst.BaseExpression, value: Value) -> Value:
+        """What a `return` hands back: a loss when the function backpropagated it (an optimizer's closure,
+        `loss.backward(); return loss`), whatever made it."""
+        if not isinstance(node, cst.Name) or not value.maybe_tensor or value.autograd.loss or self.grad_disabled:
+            return value
+        if not any(node.value in names_in(backpropagated) for backpropagated in self.frame.backward_nodes):
+            return value
+        return value.with_autograd(replace(value.autograd, loss=True)) if value.kind is Kind.TENSOR else tensor(
+            autograd=Autograd(loss=True))
 
     def exec_ann_assign(self, node: cst.AnnAssign) -> None:
         annotation = self.eval(node.annotation.annotation, node)

@@ -218,8 +218,9 @@ LOSS_NAME = re.compile(r"loss|criterion", re.IGNORECASE)
 DTYPE_CONVERTERS = frozenset({"float", "double", "half", "bfloat16", "long", "int", "to", "type", "type_as",
                               "tensor", "as_tensor", "from_numpy", "FloatTensor", "Tensor"})
 
-#: `nn.Module` methods no tensor, optimizer or container has: an object they are called on is a module
-#: (of unknown class, dtype and parameters), so what calling it returns is a tensor.
+#: `nn.Module` methods no tensor, optimizer or container has: an object they are called on is a model (of
+#: unknown class, dtype and parameters); `train` and `eval` only with no argument but a mode (a trainer's
+#: `train(data)` is another method).
 MODULE_ONLY_METHODS = frozenset({"train", "eval", "parameters", "named_parameters", "modules", "named_modules",
                                  "children", "named_children", "buffers", "named_buffers"})
 #: Methods that run a model on their input (besides calling the module itself).

@@ -128,7 +128,8 @@ class Value:
     size: Size | None = None  # NUMBER: a readable size expression
     int_value: int | None = None  # NUMBER: a literal int (or bool) value
     elem: Value | None = None  # what iterating over this value yields
-    items: tuple[Value, ...] | None = None  # tuple/list literal items (and `()` for an empty dict display)
+    items: tuple[Value, ...] | None = None  # tuple/list literal items; a dict's values under `keys`
+    keys: tuple[str, ...] | None = None  # DICT: the literal string keys its `items` are stored under
 
     @property
     def maybe_tensor(self) -> bool:
@@ -171,7 +172,7 @@ def tensor(dtype: str | None = None, autograd: Autograd = NO_AUTOGRAD, layout: L
 
 
 #: Value fields that join forgets even when both paths agree: literal numbers and items belong to one path.
-PER_PATH_FIELDS = frozenset({"size", "int_value", "items"})
+PER_PATH_FIELDS = frozenset({"size", "int_value", "items", "keys"})
 
 
 def join(a: Value, b: Value) -> Value:
@@ -204,6 +205,25 @@ def without_identity(value: Value) -> Value:
     return replace(value, layout=replace(value.layout, shape_id=0),
                    elem=without_identity(value.elem) if value.elem is not None else None,
                    items=tuple(map(without_identity, value.items)) if value.items is not None else None)
+
+
+def keyed(container: Value, key: str) -> Value | None:
+    """The value a dict holds under the literal key `key`, when known."""
+    if container.keys is None or container.items is None or key not in container.keys:
+        return None
+    return container.items[container.keys.index(key)]
+
+
+def stored(container: Value, key: str | None, value: Value) -> Value:
+    """A dict or list after `container[key] = value` (`key`: a literal string, or None): its elements may now
+    be `value`, and it holds a loss's graph only if `value` does or (for a literal key) another entry does."""
+    elem = value if container.items == () else join(container.elem, value) if container.elem is not None else None
+    if key is None or container.kind is not Kind.DICT or container.keys is None or container.items is None:
+        return Value(container.kind, elem=elem, autograd=Autograd(loss=value.autograd.loss))
+    entries = dict(zip(container.keys, container.items))
+    entries[key] = value
+    return Value(Kind.DICT, elem=elem, keys=tuple(entries), items=tuple(entries.values()),
+                 autograd=Autograd(loss=any(v.autograd.loss for v in entries.values())))
 
 
 def appended(container: Value, value: Value) -> Value:

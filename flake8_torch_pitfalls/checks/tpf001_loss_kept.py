@@ -15,7 +15,8 @@ from .declaration import GraphLeak, Message, Page
 
 #: Methods that store one more item in a list or set, by the number of positional arguments they take
 #: (`tracker.add("loss", loss)` is a logger's call, not `set.add`).
-_APPENDERS = {"append": 1, "extend": 1, "add": 1, "insert": 2}
+#: Methods that store their last argument into their receiver (`add_`: a tensor accumulated in place).
+_APPENDERS = {"append": 1, "extend": 1, "add": 1, "insert": 2, "add_": 1}
 
 
 class LossKeptAcrossIterations(Check):
@@ -36,7 +37,7 @@ class LossKeptAcrossIterations(Check):
     # iteration: a loop statement, or an accumulation into `self.` (what `outlives_iteration` asks).
     triggers = ((r"loss|Loss|LOSS|cross_entropy|kl_div|backward\(",
                  r"^for\s|^async\s+for\s|^while\s|self\.([\w.]+)(?:\s*(?:[-+*/%@&|^]|<<|>>|//|\*\*)=|"
-                 r"\.(?:append|extend|insert|add)\(|\[[^\n]*\]\s*=[^=]|\s*=[^\n]*self\.\1\b)"),)
+                 r"\.(?:append|extend|insert|add_?)\(|\[[^\n]*\]\s*=[^=]|\s*=[^\n]*self\.\1\b)"),)
 
     @classmethod
     def triggers_for(cls, settings: Settings) -> tuple[tuple[str, ...], ...]:
@@ -66,12 +67,14 @@ A value that carries a loss — the result of an `nn.*Loss` module call, a
 `torch.nn.functional` loss function, anything derived from those by arithmetic (`loss * n`), or a name
 on which `.backward()` is called, a model output's `.loss` (`outputs.loss`), the call of a loss class of
 the file (`class FocalLoss(nn.Module)`) — stored into an accumulator that outlives the loop iteration: a name
-bound before the loop, a `self.` attribute, or a list/dict defined outside the loop. The loss may come
-from the file's own function or method (a train step that returns its loss; `model.compute_loss(...)` when
-one class of the file defines it), unpacked from the tuple or list it returns (each element keeps its
-facts), or from the values of a dict of losses (`for k, v in losses.items(): totals[k] += v`); a dict or
-list holding a loss that is stored whole (`outputs.append(step_output)`, `{"loss": loss, "n": n}` returned
-by a step) keeps it too, unless its loss entry was replaced first (`out["loss"] = out["loss"].detach()`).""",
+bound before the loop, a `self.` attribute, or a list/dict defined outside the loop (`+=`, `append`, a tensor
+accumulated in place with `acc.add_(loss)`). The loss may come from the file's own function or method (a
+train step that returns its loss, or the loss it backpropagated; `model.compute_loss(...)` when one class of
+the file defines it; an optimizer's closure, through `optimizer.step(closure)`), unpacked from the tuple or
+list it returns (each element keeps its facts), or from the values of a dict of losses
+(`for k, v in losses.items(): totals[k] += v`); a dict or list holding a loss that is stored whole
+(`outputs.append(step_output)`, `{"loss": loss, "n": n}` returned by a step) keeps it too, unless its loss
+entry was replaced first (`out["loss"] = out["loss"].detach()`).""",
         silent="""\
 - `loss += reg` / `loss = loss + term` before that same loss is backpropagated;
 - a list of losses that is later reduced and backpropagated (`torch.stack(losses).sum().backward()`,
@@ -144,8 +147,8 @@ by a step) keeps it too, unless its loss entry was replaced first (`out["loss"] 
                 return  # the accumulated graph is itself backpropagated: that is the point of it
             # Names backpropagated here, unless also rebound to their `.detach()` (detached on some path).
             backpropagated = carriers & frame.backward_names - frame.detached_names
-            if accumulator in frame.reaches_return() and (tensor_accumulator or (
-                    (_builds_loss(frame) or parts_of_one_graph) and not backpropagated)):
+            if accumulator in frame.reaches_return() and not backpropagated and (
+                    tensor_accumulator or _builds_loss(frame) or parts_of_one_graph):
                 return  # a loss built from parts and returned: the caller backpropagates it
             if not (carries_loss or backpropagated):
                 return

@@ -89,14 +89,14 @@ function (its caller turned grad off).""",
 
     def _check(self, node: cst.CSTNode, value: Value, what: str, at: Facts,
                operands: list[cst.BaseExpression]) -> None:
-        if at.grad_disabled or at.grad_disabled_by_caller:
-            return
         autograd = value.autograd
+        if not (autograd.leaf or autograd.param) or at.grad_disabled:
+            return  # the value facts first: what the callers' grad context is costs a read of the whole file
         # A hand-written step (`p -= lr * p.grad`) updates a parameter that requires grad, whatever module
         # it belongs to; a module's parameter changed otherwise raises only where grad is on, which the
         # file shows only for code it runs itself (a library's converter is called elsewhere, in no_grad).
         step = autograd.param and any(_reads_grad(operand) for operand in operands)
-        if step or (autograd.leaf and (not autograd.param or at.called_in_file)):
+        if (step or (autograd.leaf and (not autograd.param or at.called_in_file))) and not at.grad_disabled_by_caller:
             self.report(node, "inplace", what=what)
 
 
