@@ -82,7 +82,7 @@ class ExpressionEvaluator:
         """A method that changed its receiver's facts in place (`x.requires_grad_(False)`)."""
         name = dotted_name(receiver)
         if name is not None and self.frame.lookup(name) is not None:
-            self.frame.env[name] = value
+            self.frame.env[name] = value  # a fact learned (a rank) or changed (`requires_grad_`: see eval_call)
 
     def record_backward(self, expressions: list[cst.CSTNode]) -> None:
         frame = self.frame
@@ -375,8 +375,12 @@ class ExpressionEvaluator:
             if bound is not None:
                 return bound
         if base.kind in (Kind.MODULE, Kind.OBJECT, Kind.LOSS_FN) and (base.qualname or "").startswith("local:"):
-            kept = self.instance_attribute((base.qualname or "")[6:], attr)  # `model.encoder` of the file's class
+            cls = (base.qualname or "")[6:]
+            kept = self.instance_attribute(cls, attr)  # `model.encoder` of the file's class
             if kept is not None:
+                built = self.module_classes.get(cls)
+                if built is not None and base.dtype != built.dtype and kept.dtype in api.FLOAT_DTYPES:
+                    kept = kept.with_dtype(base.dtype)  # `Net().double().fc`: converted with its module
                 return kept
         known = self.library.attribute(base, node, attr)
         if known is not None:
@@ -409,6 +413,10 @@ class ExpressionEvaluator:
             if receiver.kind is Kind.SELF and callee.kind in (Kind.MODULE, Kind.UNKNOWN, Kind.REF) or (
                     receiver.kind in (Kind.UNKNOWN, Kind.MODULE) and method in api.MODEL_METHODS):
                 self.note_model_run(method)  # `self.encoder(x)`, `model.forward(x)`
+            if method in ("requires_grad_", "detach_"):  # its facts change, whether or not they are known
+                target = dotted_name(func.value)
+                if target is not None:
+                    self.frame.rebound.add(target)
             if method.endswith("_") and method not in api.NOT_INPLACE:
                 target = dotted_name(func.value)
                 if target is not None:
@@ -546,8 +554,8 @@ class ExpressionEvaluator:
                     and args.positional else UNKNOWN_VALUE}[name]
         if receiver.kind is Kind.STR:
             return Value(Kind.STR) if name in _STR_METHODS else UNKNOWN_VALUE
-        if receiver.kind is Kind.UNKNOWN and name in api.MODULE_ONLY_METHODS and (
-                name not in ("train", "eval") or all(v.kind is Kind.NUMBER for v in args.positional)):
+        if receiver.kind is Kind.UNKNOWN and name in api.MODULE_ONLY_METHODS and all(
+                v.kind is Kind.NUMBER for v in args.positional):  # no argument but a mode or `recurse`
             self.rebind_receiver(receiver_node, MODEL)  # `netG.train()`: calling it runs a model
         if receiver.kind is Kind.OBJECT and receiver.qualname == "torch.optim.Optimizer" and name == "step" \
                 and len(args.positional) == 1:  # `optimizer.step(closure)` runs the closure, returns what it does

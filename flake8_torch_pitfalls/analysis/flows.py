@@ -43,7 +43,8 @@ class Frame:
     graph_inputs: set[str] = field(default_factory=set)  # dotted names earlier statements fed to grad-enabled ops
     statement_inputs: set[str] = field(default_factory=set)  # the same, for the statement being interpreted
     inplace_names: set[str] = field(default_factory=set)  # dotted names changed in place (`x.add_(1)`, `x += 1`)
-    rebound: set[str] = field(default_factory=set)  # names bound in the body (parameters rebound included)
+    rebound: set[str] = field(default_factory=set)  # names bound, or whose facts changed, in the body
+    entry: dict[str, Value] = field(default_factory=dict)  # the names bound when the body starts (parameters)
 
     def lookup(self, name: str) -> Value | None:
         frame: Frame | None = self

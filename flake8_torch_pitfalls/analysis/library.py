@@ -303,10 +303,14 @@ class TorchModel:
         if module not in ("torch", "torch.nn.functional") or not args.positional or "dtype" in args.keywords:
             return None
         first = args.positional[0]
-        if first.kind is not Kind.TENSOR or (name not in api.DTYPE_KEEPING_METHODS and not (
-                module == "torch.nn.functional" and name in api.DTYPE_KEEPING_FUNCTIONALS)):
+        functional = module == "torch.nn.functional" and name in api.DTYPE_KEEPING_FUNCTIONALS
+        if first.kind is not Kind.TENSOR or (name not in api.DTYPE_KEEPING_METHODS and not functional):
             return None
-        return tensor(first.dtype, Autograd(loss=self.any_loss(args)))
+        if functional:
+            dtype = first.dtype if first.dtype in api.FLOAT_DTYPES or name in ("relu", "pad") else None
+        else:
+            dtype = api.kept_dtype(name, first.dtype)
+        return tensor(dtype, Autograd(loss=self.any_loss(args)))
 
     def any_loss(self, args: CallArgs) -> bool:
         values = [*args.positional, *args.keywords.values()]
@@ -337,7 +341,8 @@ class TorchModel:
                 return self.module_value(qualname, None)  # of a module the analysis does not know
             explicit = args.keywords.get("dtype")
             return self.module_value(qualname, dtype_of(explicit) if explicit is not None else self.host.float_default)
-        if qualname.startswith("torch.optim.") and last[:1].isupper():
+        if qualname.startswith("torch.optim.") and not qualname.startswith("torch.optim.lr_scheduler.") \
+                and last[:1].isupper():
             return Value(Kind.OBJECT, qualname="torch.optim.Optimizer")
         if qualname.startswith(("torchvision.datasets.", "torch.utils.data.")) and last[:1].isupper():
             return Value(Kind.OBJECT)
@@ -520,7 +525,8 @@ class TorchModel:
             return handler(self, receiver, receiver_node, name, args)
         if name.endswith("_") and not name.startswith("_"):
             return receiver  # an in-place update returns its receiver
-        dtype = receiver.dtype if name in api.DTYPE_KEEPING_METHODS else "bool" if name in api.COMPARISONS else None
+        dtype = api.kept_dtype(name, receiver.dtype) if name in api.DTYPE_KEEPING_METHODS else (
+            "bool" if name in api.COMPARISONS else None)
         if "dtype" in args.keywords:  # `x.sum(dtype=torch.float64)`, `x.softmax(-1, dtype=...)`
             dtype = dtype_of(args.keywords["dtype"])
         layout = receiver.layout if name in api.ELEMENTWISE and receiver.layout.noncontig else None

@@ -10,7 +10,8 @@ checks subscribe to them and ask the facts (facts.py).
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -65,6 +66,8 @@ class Interpreter(ExpressionEvaluator):
         self.call_sites: dict[str, dict[int, CallSite]] = {}  # what each call of one of them hands it, by call
         self.one_run_sites: dict[str, CallSite] = {}  # a call seen in a one-run interpretation (the latest)
         self.passed_through: dict[str, tuple[int | None, str]] = {}  # functions that return a parameter
+        self.one_call: cst.FunctionDef | None = None  # the function read with the facts of one call
+        self._init_only: frozenset[str] | None = None  # attributes stored only in an `__init__`
         self.readers: dict[str, set[str]] = {}  # function -> the file's functions that read what it returns
         self.class_attrs: dict[str, dict[str, Value]] = {}  # a class's `self.` facts after `__init__`
         self.methods_by_name: dict[str, list[str]] = {}  # a method name -> the file's methods of that name
@@ -187,9 +190,28 @@ class Interpreter(ExpressionEvaluator):
         return ref(definers[0]) if len(definers) == 1 else None
 
     def instance_attribute(self, owner: str, attr: str) -> Value | None:
+        """What `__init__` keeps in `self.<attr>`, for an attribute the file stores nowhere else (a buffer's
+        `self.obs = np.array(self.obs)` in another method, `buf.obs = ...` elsewhere, change it)."""
         self.note_reader(f"local:{owner}.__init__")
         value = self.class_attrs.get(owner, {}).get(attr)
-        return value if value is not None and value.kind is not Kind.UNKNOWN else None
+        if value is None or value.kind is Kind.UNKNOWN or attr not in self.init_only_attributes():
+            return None
+        return value
+
+    def init_only_attributes(self) -> frozenset[str]:
+        """Attribute names the file stores only as `self.<name>` inside an `__init__` (read once per file)."""
+        if self._init_only is None:
+            stored: dict[str, bool] = {}
+            for function in ast.walk(self.tree) if self.tree is not None else ():
+                if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module, ast.ClassDef)):
+                    continue
+                in_init = isinstance(function, ast.FunctionDef) and function.name == "__init__"
+                for node in _own_nodes(function):
+                    if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                        by_self = in_init and isinstance(node.value, ast.Name) and node.value.id == "self"
+                        stored[node.attr] = stored.get(node.attr, True) and by_self
+            self._init_only = frozenset(name for name, only in stored.items() if only)
+        return self._init_only
 
     def function_result(self, qualname: str, args: CallArgs, module_call: bool = False,
                         node: cst.Call | None = None) -> Value | None:
@@ -203,7 +225,7 @@ class Interpreter(ExpressionEvaluator):
         self.note_reader(qualname)
         summary = self.call_summary(qualname)
         through = self.passed_through.get(qualname)
-        if through is not None:
+        if through is not None and not args.starred:
             handed = args.get(through[0], through[1]) if through[0] is not None else args.keywords.get(through[1])
             if handed is not None:
                 return handed  # `x = scale_(x)`: what was handed, changed in place
@@ -249,7 +271,7 @@ class Interpreter(ExpressionEvaluator):
             for qualname, by_call in list(self.call_sites.items()) + [(q, {}) for q in sorted(stale)]:
                 sites = list(by_call.values()) or list(self.call_sites.get(qualname, {}).values())
                 facts = self.parameter_facts(qualname, sites)
-                normalised = {name: without_identity(value) for name, value in facts.items()}
+                normalised = _identity_free(facts)
                 if (not facts or read_with.get(qualname) == normalised) and qualname not in stale:
                     continue
                 stale.discard(qualname)
@@ -264,15 +286,18 @@ class Interpreter(ExpressionEvaluator):
                 break
         for qualname, site in list(self.one_run_sites.items()):
             facts = self.parameter_facts(qualname, [site])
-            if not facts or facts == self.parameter_facts(qualname, list(self.call_sites.get(qualname, {}).values())):
+            every_call = self.parameter_facts(qualname, list(self.call_sites.get(qualname, {}).values()))
+            if not facts or _same_facts(facts, every_call):
                 continue
+            counters = self.events.muted, self.events.one_run
             self.events.muted += 1
             self.events.one_run += 1
+            self.one_call = self.definitions[qualname][0]
             try:
                 self.rerun(qualname, facts)
             finally:
-                self.events.muted -= 1
-                self.events.one_run -= 1
+                self.events.muted, self.events.one_run = counters
+                self.one_call = None
 
     def parameter_facts(self, qualname: str, sites: list[CallSite]) -> dict[str, Value]:
         node, owner, _ = self.definitions[qualname]
@@ -288,7 +313,6 @@ class Interpreter(ExpressionEvaluator):
         tensor yields float64 batches); otherwise the summary stays. Whether the summary now says more."""
         node, owner, region = self.definitions[qualname]
         summary = self.summaries.get(qualname)
-        through = self.passed_through.get(qualname)
         module_frame, self.region = self.frame, region
         self.frame = self.definition_frame(owner)
         attrs = self.class_attrs.get(owner or "")
@@ -296,15 +320,13 @@ class Interpreter(ExpressionEvaluator):
             frame = self.exec_function(node, attrs, owner=owner, arguments=arguments, computed=computed)
         finally:
             self.frame = module_frame
-            if through is not None:
-                self.passed_through[qualname] = through  # read without its parameters' facts: still true
             refined = summary is not None and qualname in self.summaries and without_identity(
                 self.summaries[qualname]) != without_identity(summary)
             if summary is not None and not (keep_summary and refined):
                 self.summaries[qualname] = summary
         if keep_summary and owner is not None and attrs is not None and node.name.value == "__init__":
             kept = {**attrs, **_persistent_self_attrs(frame)}  # what every construction in the file hands it
-            if {k: without_identity(v) for k, v in kept.items()} != {k: without_identity(v) for k, v in attrs.items()}:
+            if not _same_facts(kept, attrs):
                 self.class_attrs[owner] = kept
                 self.readers.setdefault(qualname, set()).update(
                     q for q in self.definitions if q.startswith(f"local:{owner}.") and q != qualname)
@@ -469,9 +491,12 @@ class Interpreter(ExpressionEvaluator):
         if name is None or current is None or current.kind not in (Kind.DICT, Kind.LIST):
             return
         index = target.slice[0].slice if len(target.slice) == 1 else None
+        if isinstance(index, cst.Slice) or index is None:  # `xs[:] = ys`: the elements of what is assigned
+            value = value.elem or UNKNOWN_VALUE
         key = index.value.evaluated_value if isinstance(index, cst.Index) and isinstance(
             index.value, cst.SimpleString) else None
         self.frame.env[name] = stored(current, key if isinstance(key, str) else None, value)
+        self.frame.rebound.add(name)
 
     def bind_attribute(self, target: cst.Attribute, value: Value, fresh: bool = True) -> None:
         name = dotted_name(target)
@@ -482,6 +507,7 @@ class Interpreter(ExpressionEvaluator):
             current = self.frame.lookup(owner) or self.value(target.value)  # `layer.weight.requires_grad = False`
             if current.maybe_tensor and value.dtype == "bool" and value.int_value is not None:
                 self.frame.env[owner] = current.with_autograd(replace(current.autograd, leaf=bool(value.int_value)))
+                self.frame.rebound.add(owner)
             return
         if self.lookup(name.split(".", 1)[0]).kind is Kind.SELF:
             self.bind_name(name, value, fresh)
@@ -603,14 +629,36 @@ class Interpreter(ExpressionEvaluator):
         self.events.emit(node)
         before = dict(self.frame.env)
         self.narrow(node.test)
-        self.exec_body(node.body)
-        after_body = self.frame.env
-        self.frame.env = before
-        if isinstance(node.orelse, cst.If):
-            self.exec_if(node.orelse)
-        elif isinstance(node.orelse, cst.Else):
-            self.exec_body(node.orelse.body)
+        with self.beyond_one_run():  # which branch one run takes is not known
+            self.exec_body(node.body)
+            after_body = self.frame.env
+            self.frame.env = before
+            if isinstance(node.orelse, cst.If):
+                self.exec_if(node.orelse)
+            elif isinstance(node.orelse, cst.Else):
+                self.exec_body(node.orelse.body)
         self.frame.env = join_envs(after_body, self.frame.env)
+        self.cut_one_run_after(node)
+
+    @contextmanager
+    def beyond_one_run(self) -> Iterator[None]:
+        """Code a one-run interpretation may not reach with its facts (a branch, a handler, a nested
+        function's body): nobody hears it there."""
+        if not self.events.one_run_only:
+            yield
+            return
+        self.events.muted += 1
+        try:
+            yield
+        finally:
+            self.events.muted -= 1
+
+    def cut_one_run_after(self, node: cst.CSTNode) -> None:
+        """After a statement that may leave the iteration or the call early (`if done: continue`), the one run
+        may reach what follows only later, with other facts: nobody hears the rest of it (the loop's pre-pass,
+        or the one-run reading, restores the counters when it ends)."""
+        if self.events.one_run_only and _may_jump(node):
+            self.events.muted += 1
 
     def narrow(self, test: cst.BaseExpression) -> None:
         """`if isinstance(x, torch.Tensor):` (alone or in an `and`): `x` is a tensor in the body."""
@@ -658,6 +706,7 @@ class Interpreter(ExpressionEvaluator):
         if self.prepass_depth < MAX_PREPASS_DEPTH:
             pending = set(self.frame.computed), set(self.frame.graph_inputs)  # the pre-pass runs nothing
             self.prepass_depth += 1
+            counters = self.events.muted, self.events.one_run
             self.events.muted += 1
             self.events.one_run += 1  # the first iteration: what it sees holds of that run
             self.frame.loops.append(set())
@@ -669,8 +718,7 @@ class Interpreter(ExpressionEvaluator):
                 self.frame.loops.pop()
                 self.frame.loop_entries.pop()
                 runs_model = self.frame.loop_models.pop()
-                self.events.muted -= 1
-                self.events.one_run -= 1
+                self.events.muted, self.events.one_run = counters  # also ends a cut (`beyond_one_run`)
                 self.prepass_depth -= 1
             self.frame.env = join_envs(entry, self.frame.env)
             self.frame.computed, self.frame.graph_inputs = pending
@@ -707,17 +755,19 @@ class Interpreter(ExpressionEvaluator):
 
     def exec_try(self, node: cst.Try | cst.TryStar) -> None:
         self.events.emit(node)
-        self.exec_body(node.body)
-        for handler in node.handlers:
-            if handler.type is not None:
-                self.eval(handler.type, handler)
-            if handler.name is not None:
-                self.bind(handler.name.name, UNKNOWN_VALUE)
-            self.exec_body(handler.body)
-        if node.orelse is not None:
-            self.exec_body(node.orelse.body)
+        with self.beyond_one_run():  # where an exception cuts the body short is not known
+            self.exec_body(node.body)
+            for handler in node.handlers:
+                if handler.type is not None:
+                    self.eval(handler.type, handler)
+                if handler.name is not None:
+                    self.bind(handler.name.name, UNKNOWN_VALUE)
+                self.exec_body(handler.body)
+            if node.orelse is not None:
+                self.exec_body(node.orelse.body)
         if node.finalbody is not None:
             self.exec_body(node.finalbody.body)
+        self.cut_one_run_after(node)
 
     def exec_function(self, node: cst.FunctionDef, self_attrs: dict[str, Value] | None = None,
                       owner: str | None = None, arguments: dict[str, Value] | None = None,
@@ -745,13 +795,17 @@ class Interpreter(ExpressionEvaluator):
                       scope=(*self.frame.scope, node.name.value))
         outer = self.frame
         self.frame = frame
+        muted = self.events.one_run_only and node is not self.one_call  # a body run later, with other facts
+        self.events.muted += muted
         try:
             self.bind_parameters(params, in_class and not _is_static(node), self_attrs or {})
             self.frame.env.update(arguments or {})
             self.frame.computed.update(computed or ())
+            frame.entry = dict(self.frame.env)
             self.exec_body(node.body)
         finally:
             self.frame = outer
+            self.events.muted -= muted
         if summarised:
             if node.asynchronous:
                 self.summaries[qualname] = UNKNOWN_VALUE
@@ -762,8 +816,13 @@ class Interpreter(ExpressionEvaluator):
                 self.summaries[qualname] = returned(frame.returned_values, ends)
                 through = None if ends or len(frame.returned_nodes) != len(frame.returned_values) else \
                     returned_parameter(params, in_class and not _is_static(node), frame.returned_nodes, frame.rebound)
-                if through is not None:
+                # handed back with the facts it came with (not frozen, detached or refilled on the way)
+                entry = frame.entry.get(through[1]) if through is not None else None
+                if through is not None and entry is not None and all(
+                        _same_object_facts(v, entry) for v in frame.returned_values):
                     self.passed_through[qualname] = through
+                else:
+                    self.passed_through.pop(qualname, None)
         self.finish_frame(frame)
         return frame
 
@@ -957,3 +1016,53 @@ _COMPOUND: dict[type, Callable[[Interpreter, Any], object]] = {
     cst.FunctionDef: Interpreter.exec_function,
     cst.ClassDef: Interpreter.exec_class,
 }
+
+
+def _may_jump(node: cst.CSTNode) -> bool:
+    """Whether a compound statement may leave the enclosing iteration or function early (a `continue`,
+    `break`, `return` or `raise` in it, nested functions and classes aside). Read from the statements'
+    fields: LibCST's `.children` runs a visitor per call."""
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.Continue, cst.Break, cst.Return, cst.Raise)):
+            return True
+        if isinstance(current, cst.SimpleStatementLine):
+            stack.extend(current.body)
+        elif isinstance(current, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+            stack.extend(current.body)
+        elif isinstance(current, (cst.If, cst.For, cst.While, cst.With, cst.Else, cst.Finally, cst.ExceptHandler,
+                                  cst.ExceptStarHandler)):
+            stack.append(current.body)
+            orelse = getattr(current, "orelse", None)
+            if orelse is not None:
+                stack.append(orelse)
+        elif isinstance(current, (cst.Try, cst.TryStar)):
+            stack.extend([current.body, *current.handlers])
+            stack.extend(part for part in (current.orelse, current.finalbody) if part is not None)
+    return False
+
+
+def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of a function, class or module body, without the bodies of the definitions nested in it."""
+    stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _identity_free(facts: dict[str, Value]) -> dict[str, Value]:
+    return {name: without_identity(value) for name, value in facts.items()}
+
+
+def _same_facts(a: dict[str, Value], b: dict[str, Value]) -> bool:
+    """The same facts, whatever shape identities each reading gave its tensors."""
+    return _identity_free(a) == _identity_free(b)
+
+
+def _same_object_facts(value: Value, entry: Value) -> bool:
+    """What a parameter is at a `return` still says what it said on entry (its sizes may have been learned)."""
+    return (value.kind, value.qualname, value.dtype, value.autograd) == (
+        entry.kind, entry.qualname, entry.dtype, entry.autograd)

@@ -43,6 +43,8 @@ DTYPE_METHODS = {
 }
 
 FLOAT_DEFAULT = "float32"
+#: The floating dtypes a module conversion (`.double()`, `.half()`, `.to(dtype)`) changes.
+FLOAT_DTYPES = frozenset({"float16", "bfloat16", "float32", "float64"})
 
 #: Factories whose default dtype is the default float dtype.
 FLOAT_FACTORIES = frozenset(
@@ -131,7 +133,23 @@ DTYPE_KEEPING_METHODS = frozenset({
     "take", "repeat_interleave", "tile", "tril", "triu", "diagonal", "diag", "masked_fill", "index_fill",
     "scatter", "sin", "cos", "cumsum",
 })
-#: `torch.nn.functional` activations and the like: a result of their input's dtype.
+#: Of DTYPE_KEEPING_METHODS, the ones whose result is floating whatever the input (an integer input gives
+#: float32, or an error), and those that accumulate integers and bools in int64.
+FLOAT_RESULTS = frozenset({"exp", "log", "sqrt", "tanh", "sigmoid", "softmax", "log_softmax", "sin", "cos", "mean"})
+INT64_ACCUMULATING = frozenset({"sum", "cumsum"})
+
+
+def kept_dtype(name: str, dtype: str | None) -> str | None:
+    """The dtype of `x.<name>()` (or `torch.<name>(x)`) for an input of `dtype`, for a dtype-keeping op."""
+    if dtype is None or dtype in FLOAT_DTYPES:
+        return dtype
+    if name in FLOAT_RESULTS:
+        return None
+    return "int64" if name in INT64_ACCUMULATING else dtype
+
+
+#: `torch.nn.functional` activations and the like: a result of their input's dtype (a floating one; of
+#: an integer one, only `relu` and `pad`).
 DTYPE_KEEPING_FUNCTIONALS = frozenset({
     "relu", "relu6", "gelu", "silu", "mish", "elu", "selu", "celu", "leaky_relu", "hardtanh", "softplus",
     "tanh", "sigmoid", "softmax", "log_softmax", "dropout", "normalize", "pad", "hardswish", "glu",
@@ -218,9 +236,9 @@ LOSS_NAME = re.compile(r"loss|criterion", re.IGNORECASE)
 DTYPE_CONVERTERS = frozenset({"float", "double", "half", "bfloat16", "long", "int", "to", "type", "type_as",
                               "tensor", "as_tensor", "from_numpy", "FloatTensor", "Tensor"})
 
-#: `nn.Module` methods no tensor, optimizer or container has: an object they are called on is a model (of
-#: unknown class, dtype and parameters); `train` and `eval` only with no argument but a mode (a trainer's
-#: `train(data)` is another method).
+#: `nn.Module` methods no tensor, optimizer or container has: an object they are called on with no argument
+#: but a flag is a model (of unknown class, dtype and parameters); a trainer's `train(data)` or a tree's
+#: `children(node)` is another method.
 MODULE_ONLY_METHODS = frozenset({"train", "eval", "parameters", "named_parameters", "modules", "named_modules",
                                  "children", "named_children", "buffers", "named_buffers"})
 #: Methods that run a model on their input (besides calling the module itself).

@@ -200,9 +200,13 @@ def join(a: Value, b: Value) -> Value:
 def without_identity(value: Value) -> Value:
     """The value with its shape identities cleared: facts compared across interpretations (each one
     makes tensors with fresh identities)."""
-    if value.layout.shape_id == 0 and value.elem is None and value.items is None:
+    if value.layout.shape_id == 0 and value.layout.dims is None and value.elem is None and value.items is None:
         return value
-    return replace(value, layout=replace(value.layout, shape_id=0),
+    dims = value.layout.dims
+    if dims is not None:  # sizes named for a shape identity (`s12.0`) name the dimension only
+        dims = tuple(None if size is None else (size[0], tuple(SHAPE_TOKEN.sub(r"s.\2", t) for t in size[1]))
+                     for size in dims)
+    return replace(value, layout=replace(value.layout, shape_id=0, dims=dims),
                    elem=without_identity(value.elem) if value.elem is not None else None,
                    items=tuple(map(without_identity, value.items)) if value.items is not None else None)
 

@@ -14,7 +14,7 @@ _AUTOCAST_RECONCILED = frozenset({"float32", "float16", "bfloat16"})
 _CONVERTERS = {"float32": ".float()", "float64": ".double()", "float16": ".half()", "bfloat16": ".bfloat16()"}
 _FIX = "convert one operand first (e.g. {convert} or .to(dtype))"
 _INPUT_FIX = "convert the input to the module's dtype first (e.g. {convert}), or the module with .to(dtype)"
-_FLOATS = frozenset({"float16", "bfloat16", "float32", "float64"})
+_FLOATS = api.FLOAT_DTYPES
 
 
 class MatmulDtypeMismatch(Check):
