@@ -215,12 +215,12 @@ class Interpreter(ExpressionEvaluator):
 
     def function_result(self, qualname: str, args: CallArgs, module_call: bool = False,
                         node: cst.Call | None = None) -> Value | None:
-        if qualname in self.definitions:
+        if qualname in self.definitions and (not self.events.muted or self.events.one_run_only):
             site = CallSite(args, module_call, self.computed_arguments(node) if node is not None else frozenset())
             if not self.events.muted:  # the latest reading of a call knows the most
                 sites = self.call_sites.setdefault(qualname, {})
                 sites[id(node) if node is not None else -len(sites) - 1] = site
-            elif self.events.one_run_only:  # the latest reading knows the most
+            else:
                 self.one_run_sites[qualname] = site
         self.note_reader(qualname)
         summary = self.call_summary(qualname)
@@ -268,8 +268,8 @@ class Interpreter(ExpressionEvaluator):
         for _ in range(MAX_RERUN_ROUNDS):
             refined: set[str] = set()
             reran = False
-            for qualname, by_call in list(self.call_sites.items()) + [(q, {}) for q in sorted(stale)]:
-                sites = list(by_call.values()) or list(self.call_sites.get(qualname, {}).values())
+            for qualname in dict.fromkeys([*self.call_sites, *sorted(stale)]):
+                sites = list(self.call_sites.get(qualname, {}).values())
                 facts = self.parameter_facts(qualname, sites)
                 normalised = _identity_free(facts)
                 if (not facts or read_with.get(qualname) == normalised) and qualname not in stale:

@@ -42,10 +42,7 @@ def returned(values: list[Value], falls_through: bool) -> Value:
 def generator(yielded: list[Value]) -> Value:
     """A generator function's call: an object whose iteration gives the joined facts of every `yield`
     (a minibatch maker that yields slices of a float64 tensor hands float64 batches to the loop)."""
-    elem = None
-    for value in yielded:
-        elem = value if elem is None else _join_returns(elem, value)
-    return Value(Kind.OBJECT, qualname="generator", elem=elem)
+    return Value(Kind.OBJECT, qualname="generator", elem=returned(yielded, False) if yielded else None)
 
 
 def _join_returns(a: Value, b: Value) -> Value:

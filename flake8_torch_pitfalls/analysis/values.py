@@ -221,7 +221,7 @@ def keyed(container: Value, key: str) -> Value | None:
 def stored(container: Value, key: str | None, value: Value) -> Value:
     """A dict or list after `container[key] = value` (`key`: a literal string, or None): its elements may now
     be `value`, and it holds a loss's graph only if `value` does or (for a literal key) another entry does."""
-    elem = value if container.items == () else join(container.elem, value) if container.elem is not None else None
+    elem = _elements_with(container, value)
     if key is None or container.kind is not Kind.DICT or container.keys is None or container.items is None:
         return Value(container.kind, elem=elem, autograd=Autograd(loss=value.autograd.loss))
     entries = dict(zip(container.keys, container.items))
@@ -231,10 +231,16 @@ def stored(container: Value, key: str | None, value: Value) -> Value:
 
 
 def appended(container: Value, value: Value) -> Value:
-    """A list after `.append(value)`: its elements are the ones it had (none, for an empty display) and this."""
+    """A list after `.append(value)`."""
+    return Value(container.kind, elem=_elements_with(container, value))
+
+
+def _elements_with(container: Value, value: Value) -> Value | None:
+    """What a container's elements are once `value` is one of them: the ones it had (none, for an empty
+    display) joined with it."""
     if container.items == ():
-        return Value(container.kind, elem=value)
-    return Value(container.kind, elem=join(container.elem, value) if container.elem is not None else None)
+        return value
+    return join(container.elem, value) if container.elem is not None else None
 
 
 def join_all(values: list[Value]) -> Value | None:
