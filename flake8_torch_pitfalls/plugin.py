@@ -37,7 +37,7 @@ class TorchPitfallsChecker:
     def parse_options(cls, options: Any) -> None:
         cls.extra_losses = frozenset(options.torch_pitfalls_extra_losses)
         cls.extra_no_grad = frozenset(options.torch_pitfalls_extra_no_grad)
-        cls.disabled = frozenset(code.upper() for code in options.torch_pitfalls_disable)
+        cls.disabled = frozenset(code.upper() for code in options.torch_pitfalls_disable) | _unreported(options)
 
     def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str = "-") -> None:
         self.tree = tree
@@ -45,6 +45,10 @@ class TorchPitfallsChecker:
         self.filename = filename
 
     def run(self) -> Iterator[tuple[int, int, str, type[Any]]]:
+        from .defaults import ALL_CODES
+
+        if self.disabled >= ALL_CODES:
+            return  # `--select E,W,F`: nothing this plugin finds would be shown, so nothing is analysed
         source = "".join(self.lines)
         if "torch" not in source:
             return
@@ -62,3 +66,17 @@ class TorchPitfallsChecker:
             return
         for finding in located:
             yield finding.line, finding.column, finding.message, type(self)
+
+
+def _unreported(options: Any) -> frozenset[str]:
+    """The codes flake8's selection would drop (`--select E,W,F`), asked of flake8's own decision engine;
+    none when that engine cannot be asked (another flake8), so that every rule still runs."""
+    from .defaults import ALL_CODES
+
+    try:
+        from flake8.style_guide import Decision, DecisionEngine  # type: ignore[import-untyped]
+
+        engine = DecisionEngine(options)
+        return frozenset(code for code in ALL_CODES if engine.decision_for(code) is Decision.Ignored)
+    except Exception:  # flake8's internals moved: analyse as before
+        return frozenset()

@@ -86,6 +86,7 @@ def test_a_rule_missing_part_of_its_declaration_fails_at_definition() -> None:
 
 def test_the_opt_in_codes_flake8_reads_at_start_up_are_the_declared_ones() -> None:
     from flake8_torch_pitfalls.checks import ALL_CHECKS
-    from flake8_torch_pitfalls.defaults import OFF_BY_DEFAULT
+    from flake8_torch_pitfalls.defaults import ALL_CODES, OFF_BY_DEFAULT
 
     assert OFF_BY_DEFAULT == {check.code for check in ALL_CHECKS if not check.default_enabled}
+    assert ALL_CODES == {check.code for check in ALL_CHECKS}

@@ -88,6 +88,37 @@ def test_linting_never_imports_torch_nor_libcst_for_plain_files(tmp_path) -> Non
     assert result.stdout.strip().splitlines()[-1] == "(False, False) True False", result.stdout + result.stderr
 
 
+def test_a_selection_without_tpf_codes_runs_no_analysis(tmp_path) -> None:
+    """`--select E,W,F` shows nothing of ours, so libcst is never loaded and the other plugins still report;
+    selecting one of our codes (or a prefix) still reports it."""
+    torchy = tmp_path / "torchy.py"
+    torchy.write_text("import torch\nw = torch.zeros(3, requires_grad=True)\nw.add_(1)\nimport os\n")
+    probe = textwrap.dedent(
+        f"""
+        import sys
+        from flake8.main.cli import main
+        try:
+            main(["--isolated", "--select", "E,W,F", "-j", "1", {str(torchy)!r}])
+        except SystemExit:
+            pass
+        print("libcst" in sys.modules)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    lines = result.stdout.strip().splitlines()
+    assert lines[-1] == "False", result.stdout + result.stderr
+    assert {line.split()[1] for line in lines[:-1]} == {"F401", "E402"}, result.stdout
+
+    def codes(*args: str) -> set[str]:
+        done = subprocess.run([sys.executable, "-m", "flake8", "--isolated", *args, str(torchy)],
+                              capture_output=True, text=True, cwd=tmp_path)
+        return {line.split()[1] for line in done.stdout.splitlines()}
+
+    assert codes("--select", "E,TPF006") == {"E402", "TPF006"}
+    assert codes("--select", "E", "--extend-select", "TPF") == {"E402", "TPF006"}
+    assert codes("--extend-ignore", "TPF") == {"F401", "E402"}
+
+
 def test_self_check_is_clean() -> None:
     result = flake8("flake8_torch_pitfalls")
     assert result.returncode == 0, result.stdout

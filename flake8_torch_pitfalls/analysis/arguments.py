@@ -69,7 +69,10 @@ def call_arguments(node: cst.Call, value_of: Callable[[cst.CSTNode], Value]) -> 
     keywords: dict[str, Value] = {}
     stars = []
     for index, arg in enumerate(node.args):
-        if arg.star:
+        unpacked = value_of(arg.value) if arg.star == "*" else None
+        if unpacked is not None and unpacked.kind in (Kind.TUPLE, Kind.LIST) and unpacked.items is not None:
+            positional.extend(unpacked.items)  # `*shape` of a tuple the source spells out: its items
+        elif arg.star:
             stars.append(index)
         elif arg.keyword is not None:
             keywords[arg.keyword.value] = value_of(arg.value)

@@ -175,6 +175,21 @@ class TorchModel:
 
     # ---- other libraries ----------------------------------------------------------------------
 
+    def shape_slice(self, shape: Value, bounds: tuple[int | None, int | None] | None) -> Value | None:
+        """`x.shape[:-2]`: a tuple of those sizes, when the rank is known or the bounds count from the front."""
+        owner = shape.elem
+        if owner is None or bounds is None:
+            return None
+        layout = owner.layout
+        rank = len(layout.dims) if layout.dims is not None and not layout.open_rank else None
+        if rank is not None:
+            picked = range(rank)[bounds[0]:bounds[1]]
+        elif all(b is not None and b >= 0 for b in bounds):
+            picked = range(bounds[0] or 0, bounds[1] or 0)
+        else:
+            return None
+        return Value(Kind.TUPLE, items=tuple(number("int", size=layout.dim_size(i)) for i in picked))
+
     def object_result(self, receiver: Value, name: str, table: Mapping[tuple[str, str], str]) -> Value | None:
         """A method's (or an attribute's) result on another library's object, from its table."""
         result = table.get((receiver.qualname or "", name))
@@ -282,7 +297,7 @@ class TorchModel:
             return UNKNOWN_VALUE
         if qualname in api.PACKED_SEQUENCE_MAKERS:
             return Value(Kind.OBJECT)
-        kept = self.dtype_kept(qualname, args)
+        kept = self.layout_kept(qualname, args) or self.dtype_kept(qualname, args)
         if kept is not None:
             return kept
         if qualname.startswith(("torch.nn.", "torch.optim.", "torch.utils.data.", "torchvision.datasets.")):
@@ -310,7 +325,27 @@ class TorchModel:
             dtype = first.dtype if first.dtype in api.FLOAT_DTYPES or name in ("relu", "pad") else None
         else:
             dtype = api.kept_dtype(name, first.dtype)
-        return tensor(dtype, Autograd(loss=self.any_loss(args)))
+        elementwise = name in (api.LAYOUT_KEEPING_FUNCTIONALS if functional else api.ELEMENTWISE)
+        layout = first.layout if elementwise and first.layout.noncontig else None
+        return tensor(dtype, Autograd(loss=self.any_loss(args)),
+                      fresh_layout(layout.noncontig, layout.perm, layout.dims, layout.open_rank) if layout else None)
+
+    def layout_kept(self, qualname: str, args: CallArgs) -> Value | None:
+        """`F.interpolate(x)`, `F.conv2d(x, w)`: channels_last stays channels_last (its channels innermost,
+        so permuting back gives a contiguous tensor); any other input gives a contiguous result."""
+        module, _, name = qualname.rpartition(".")
+        if module != "torch.nn.functional" or name not in api.CHANNELS_LAST_KEEPING_FUNCTIONALS \
+                or not args.positional or args.positional[0].kind not in (Kind.TENSOR, Kind.UNKNOWN):
+            return None
+        first = args.positional[0]
+        dtype = first.dtype if first.dtype in api.FLOAT_DTYPES or name == "pad" else None
+        layout, grad = first.layout, Autograd(loss=self.any_loss(args))
+        if layout.noncontig is None or layout.perm not in api.CHANNELS_LAST_PERMS or layout.open_rank:
+            return tensor(dtype, grad)
+        dims = layout.rank_dims(len(layout.perm))
+        kept = dims[:2] if name in api.CHANNEL_KEEPING else dims[:1]  # batch (and channels); spatial sizes change
+        return tensor(dtype, grad, fresh_layout(layout.noncontig, layout.perm,
+                                                kept + (None,) * (len(layout.perm) - len(kept))))
 
     def any_loss(self, args: CallArgs) -> bool:
         values = [*args.positional, *args.keywords.values()]

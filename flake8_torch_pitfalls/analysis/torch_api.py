@@ -154,6 +154,20 @@ DTYPE_KEEPING_FUNCTIONALS = frozenset({
     "relu", "relu6", "gelu", "silu", "mish", "elu", "selu", "celu", "leaky_relu", "hardtanh", "softplus",
     "tanh", "sigmoid", "softmax", "log_softmax", "dropout", "normalize", "pad", "hardswish", "glu",
 })
+#: Of those, the ones computed element by element: like ELEMENTWISE methods, their result keeps the
+#: layout of a transposed input (softmax, normalize, pad and glu give a new layout).
+LAYOUT_KEEPING_FUNCTIONALS = DTYPE_KEEPING_FUNCTIONALS - {"softmax", "log_softmax", "normalize", "pad", "glu"}
+#: Functionals that give a channels_last result for a channels_last input and a contiguous one otherwise
+#: (`F.interpolate` of `x.permute(0, 3, 1, 2)`, checked on CPU with torch 2.13).
+CHANNELS_LAST_KEEPING_FUNCTIONALS = frozenset({
+    "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "conv2d", "conv3d", "max_pool2d",
+    "max_pool3d", "avg_pool2d", "avg_pool3d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "batch_norm",
+    "group_norm", "pad",
+})
+#: The storage order of a channels_last (4-d) or channels_last_3d (5-d) tensor, as `Layout.perm`.
+CHANNELS_LAST_PERMS = frozenset({(0, 3, 1, 2), (0, 4, 1, 2, 3)})
+#: Functionals whose result keeps its input's channels (the others are convolutions).
+CHANNEL_KEEPING = CHANNELS_LAST_KEEPING_FUNCTIONALS - {"conv2d", "conv3d"}
 #: Methods that only exist on tensors (evidence that a receiver of `.data` is a tensor). Names other
 #: types share (`tolist` on memoryview, `float` on datasets' tensors behind unknown objects) are
 #: deliberately absent; `clone` is in (a storage's `.data.clone()` is rare, a parameter's common).
