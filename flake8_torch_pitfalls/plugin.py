@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from . import __version__
+from .defaults import ALL_CODES, OFF_BY_DEFAULT
 
 
 class TorchPitfallsChecker:
@@ -21,8 +22,6 @@ class TorchPitfallsChecker:
 
     @classmethod
     def add_options(cls, manager: Any) -> None:
-        from .defaults import OFF_BY_DEFAULT
-
         manager.extend_default_ignore(sorted(OFF_BY_DEFAULT))  # opt-in rules: on with --extend-select
         manager.add_option("--torch-pitfalls-extra-losses", default="", parse_from_config=True,
                            comma_separated_list=True, metavar="QUALNAMES",
@@ -45,8 +44,6 @@ class TorchPitfallsChecker:
         self.filename = filename
 
     def run(self) -> Iterator[tuple[int, int, str, type[Any]]]:
-        from .defaults import ALL_CODES
-
         if self.disabled >= ALL_CODES:
             return  # `--select E,W,F`: nothing this plugin finds would be shown, so nothing is analysed
         source = "".join(self.lines)
@@ -71,8 +68,6 @@ class TorchPitfallsChecker:
 def _unreported(options: Any) -> frozenset[str]:
     """The codes flake8's selection would drop (`--select E,W,F`), asked of flake8's own decision engine;
     none when that engine cannot be asked (another flake8), so that every rule still runs."""
-    from .defaults import ALL_CODES
-
     try:
         from flake8.style_guide import Decision, DecisionEngine  # type: ignore[import-untyped]
 

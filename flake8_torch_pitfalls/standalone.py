@@ -86,9 +86,9 @@ def check_paths(paths: Sequence[Path], config: Config, progress: Callable[[int, 
 
 
 def _all_codes() -> list[str]:
-    from .checks import KNOWN_CODES
+    from .defaults import ALL_CODES
 
-    return sorted(KNOWN_CODES)
+    return sorted(ALL_CODES)
 
 
 def terminal_progress(number: int, total: int, path: Path) -> None:

@@ -330,10 +330,19 @@ class ExpressionEvaluator:
                 self.eval_children(element.slice)
                 indices.append(Value(Kind.OBJECT, qualname="slice"))
         if base.kind is Kind.SHAPE and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Slice):
-            sliced = self.library.shape_slice(base, _literal_bounds(node.slice[0].slice))
+            sliced = self.library.shape_slice(base, self._literal_bounds(node.slice[0].slice))
             if sliced is not None:
                 return sliced
         return self.subscript_value(base, indices)
+
+    def _literal_bounds(self, node: cst.Slice) -> tuple[int | None, int | None] | None:
+        """`[1:]`, `[:-2]`: the bounds' int values (None where omitted); None for a step or a bound not read."""
+        if node.step is not None:
+            return None
+        lower, upper = (None if b is None else self.value(b).int_value for b in (node.lower, node.upper))
+        if (lower is None) != (node.lower is None) or (upper is None) != (node.upper is None):
+            return None
+        return lower, upper
 
     def subscript_value(self, base: Value, indices: list[Value]) -> Value:
         known = self.library.subscript(base, indices)
@@ -566,23 +575,6 @@ class ExpressionEvaluator:
             self.note_model_run(dotted_name(node.args[0].value) or "")
             return self.call_value(args.positional[0], node, CallArgs([], {}, False))
         return self.library.method(receiver, receiver_node, name, node, args)
-
-
-def _literal_bounds(node: cst.Slice) -> tuple[int | None, int | None] | None:
-    """`[1:]`, `[:-2]`: a slice's literal bounds (None for an omitted one); None for a step or other bounds."""
-    if node.step is not None:
-        return None
-    bounds: list[int | None] = []
-    for bound in (node.lower, node.upper):
-        if bound is None:
-            bounds.append(None)
-            continue
-        negative = isinstance(bound, cst.UnaryOperation) and isinstance(bound.operator, cst.Minus)
-        literal = bound.expression if isinstance(bound, cst.UnaryOperation) and negative else bound
-        if not isinstance(literal, cst.Integer):
-            return None
-        bounds.append(-int(literal.value) if negative else int(literal.value))
-    return bounds[0], bounds[1]
 
 
 def _numpy_arithmetic(left: Value, operator: cst.BaseBinaryOp, right: Value) -> Value:

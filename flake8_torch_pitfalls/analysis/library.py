@@ -116,6 +116,22 @@ def _not_leaf(receiver: Value) -> Value:
     return receiver.with_autograd(replace(receiver.autograd, leaf=False))
 
 
+def _result_layout(functional: bool, name: str, layout: Layout) -> Layout | None:
+    """The layout of an op's result on a non-contiguous input: elementwise ops keep it (TensorIterator keeps
+    the input's strides), resampling, conv and pooling keep channels_last (so permuting back gives a
+    contiguous tensor; checked on CPU with torch 2.13); every other result is new and contiguous (None)."""
+    if layout.noncontig is None:
+        return None
+    if name in (api.LAYOUT_KEEPING_FUNCTIONALS if functional else api.ELEMENTWISE):
+        return fresh_layout(layout.noncontig, layout.perm, layout.dims, layout.open_rank)
+    if functional and name in api.CHANNELS_LAST_KEEPING_FUNCTIONALS and layout.perm in api.CHANNELS_LAST_PERMS \
+            and not layout.open_rank:
+        dims = layout.rank_dims(len(layout.perm))
+        kept = dims[:2] if name in api.CHANNEL_KEEPING else dims[:1]  # batch (and channels); spatial sizes change
+        return fresh_layout(layout.noncontig, layout.perm, kept + (None,) * (len(layout.perm) - len(kept)))
+    return None
+
+
 def _contiguous_layout(layout: Layout) -> Layout:
     return replace(layout, noncontig=None, perm=None)
 
@@ -173,8 +189,6 @@ class TorchModel:
             return Value(Kind.OBJECT, qualname=libs.COLUMN_OF[base.qualname] if column else base.qualname)
         return None
 
-    # ---- other libraries ----------------------------------------------------------------------
-
     def shape_slice(self, shape: Value, bounds: tuple[int | None, int | None] | None) -> Value | None:
         """`x.shape[:-2]`: a tuple of those sizes, when the rank is known or the bounds count from the front."""
         owner = shape.elem
@@ -189,6 +203,8 @@ class TorchModel:
         else:
             return None
         return Value(Kind.TUPLE, items=tuple(number("int", size=layout.dim_size(i)) for i in picked))
+
+    # ---- other libraries ----------------------------------------------------------------------
 
     def object_result(self, receiver: Value, name: str, table: Mapping[tuple[str, str], str]) -> Value | None:
         """A method's (or an attribute's) result on another library's object, from its table."""
@@ -297,7 +313,7 @@ class TorchModel:
             return UNKNOWN_VALUE
         if qualname in api.PACKED_SEQUENCE_MAKERS:
             return Value(Kind.OBJECT)
-        kept = self.layout_kept(qualname, args) or self.dtype_kept(qualname, args)
+        kept = self.dtype_kept(qualname, args)
         if kept is not None:
             return kept
         if qualname.startswith(("torch.nn.", "torch.optim.", "torch.utils.data.", "torchvision.datasets.")):
@@ -318,34 +334,15 @@ class TorchModel:
         if module not in ("torch", "torch.nn.functional") or not args.positional or "dtype" in args.keywords:
             return None
         first = args.positional[0]
-        functional = module == "torch.nn.functional" and name in api.DTYPE_KEEPING_FUNCTIONALS
+        functional = module == "torch.nn.functional" and (
+            name in api.DTYPE_KEEPING_FUNCTIONALS or name in api.CHANNELS_LAST_KEEPING_FUNCTIONALS)
         if first.kind is not Kind.TENSOR or (name not in api.DTYPE_KEEPING_METHODS and not functional):
             return None
         if functional:
             dtype = first.dtype if first.dtype in api.FLOAT_DTYPES or name in ("relu", "pad") else None
         else:
             dtype = api.kept_dtype(name, first.dtype)
-        elementwise = name in (api.LAYOUT_KEEPING_FUNCTIONALS if functional else api.ELEMENTWISE)
-        layout = first.layout if elementwise and first.layout.noncontig else None
-        return tensor(dtype, Autograd(loss=self.any_loss(args)),
-                      fresh_layout(layout.noncontig, layout.perm, layout.dims, layout.open_rank) if layout else None)
-
-    def layout_kept(self, qualname: str, args: CallArgs) -> Value | None:
-        """`F.interpolate(x)`, `F.conv2d(x, w)`: channels_last stays channels_last (its channels innermost,
-        so permuting back gives a contiguous tensor); any other input gives a contiguous result."""
-        module, _, name = qualname.rpartition(".")
-        if module != "torch.nn.functional" or name not in api.CHANNELS_LAST_KEEPING_FUNCTIONALS \
-                or not args.positional or args.positional[0].kind not in (Kind.TENSOR, Kind.UNKNOWN):
-            return None
-        first = args.positional[0]
-        dtype = first.dtype if first.dtype in api.FLOAT_DTYPES or name == "pad" else None
-        layout, grad = first.layout, Autograd(loss=self.any_loss(args))
-        if layout.noncontig is None or layout.perm not in api.CHANNELS_LAST_PERMS or layout.open_rank:
-            return tensor(dtype, grad)
-        dims = layout.rank_dims(len(layout.perm))
-        kept = dims[:2] if name in api.CHANNEL_KEEPING else dims[:1]  # batch (and channels); spatial sizes change
-        return tensor(dtype, grad, fresh_layout(layout.noncontig, layout.perm,
-                                                kept + (None,) * (len(layout.perm) - len(kept))))
+        return tensor(dtype, Autograd(loss=self.any_loss(args)), _result_layout(functional, name, first.layout))
 
     def any_loss(self, args: CallArgs) -> bool:
         values = [*args.positional, *args.keywords.values()]
@@ -564,9 +561,8 @@ class TorchModel:
             "bool" if name in api.COMPARISONS else None)
         if "dtype" in args.keywords:  # `x.sum(dtype=torch.float64)`, `x.softmax(-1, dtype=...)`
             dtype = dtype_of(args.keywords["dtype"])
-        layout = receiver.layout if name in api.ELEMENTWISE and receiver.layout.noncontig else None
         return tensor(dtype, Autograd(loss=receiver.autograd.loss and self._grad_on),
-                      fresh_layout(layout.noncontig, layout.perm, layout.dims, layout.open_rank) if layout else None)
+                      _result_layout(False, name, receiver.layout))
 
     def _transposing(self, receiver: Value, _node: cst.BaseExpression, name: str, args: CallArgs) -> Value:
         return self.transposed(receiver, name + "()", args.ints())
