@@ -86,13 +86,23 @@ class Layout:
     def join(self, other: Layout) -> Layout:
         if self == other:
             return self
+        shape_id = self.shape_id if self.shape_id == other.shape_id else fresh_id()
         return Layout(
             noncontig=self.noncontig if self.noncontig == other.noncontig and self.perm == other.perm else None,
             perm=self.perm if self.perm == other.perm else None,
-            dims=self.dims if self.dims == other.dims else None,
+            dims=self.dims if self.dims == other.dims else self._joined_dims(other, shape_id),
             open_rank=self.open_rank if self.open_rank == other.open_rank and self.dims == other.dims else False,
-            shape_id=self.shape_id if self.shape_id == other.shape_id else fresh_id(),
+            shape_id=shape_id,
         )
+
+    def _joined_dims(self, other: Layout, shape_id: int) -> tuple[Size | None, ...] | None:
+        """Two tensors of one known rank (`x = f(a).permute(...)` in both branches): the sizes they share,
+        and for the others sizes of the joined shape's own, so that `x.shape[:-2]` still reads as x's."""
+        if self.dims is None or other.dims is None or len(self.dims) != len(other.dims) \
+                or self.open_rank or other.open_rank:
+            return None
+        pairs = enumerate(zip(self.dims, other.dims))
+        return tuple(a if a == b else (1, (shape_token(shape_id, i),)) for i, (a, b) in pairs)
 
     def dim_size(self, index: int) -> Size | None:
         """The size of dimension `index`, as a token when it was never read from the source."""
