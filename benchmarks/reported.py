@@ -82,7 +82,7 @@ def lint(paths: list[Path]) -> list[dict[str, object]]:
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if done.returncode not in (0, 1) or done.stderr.strip():
         raise SystemExit(f"torch-pitfalls check failed ({done.returncode}):\n{done.stderr[:2000]}")
-    findings: list[dict[str, object]] = json.loads(done.stdout)
+    findings: list[dict[str, object]] = json.loads(done.stdout)["findings"]
     return findings
 
 

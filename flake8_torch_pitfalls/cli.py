@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import __version__
+
+if TYPE_CHECKING:
+    from .config import Resolver
+    from .report import Reported
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -20,6 +28,9 @@ def _pages_dir() -> Path:
 
 
 def _confirm(args: argparse.Namespace) -> int:
+    if importlib.util.find_spec("torch") is None:
+        return _usage("confirm runs the reproducers with torch, which is not installed here; "
+                      'install it with: pip install "flake8-torch-pitfalls[runtime]"')
     from .runtime import confirm, cuda_status, known_rules
 
     known = known_rules()
@@ -69,68 +80,133 @@ def _rules(_args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from . import config as configuration
-    from .report import RuleInfo, as_json, github, sarif, text
-    from .standalone import check_paths, terminal_progress, wants_progress
+    from .standalone import STDIN, Target, check_targets, decode, default_jobs, discover, terminal_progress, \
+        wants_progress
 
     paths = [Path(p) for p in args.paths]
-    missing = [str(p) for p in paths if not p.exists()]
+    if STDIN in args.paths and len(args.paths) > 1:
+        return _usage("`-` (stdin) cannot be checked together with other paths")
+    missing = [str(p) for p in paths if str(p) != STDIN and not p.exists() and not p.is_symlink()]
     if missing:
-        print(f"torch-pitfalls: no such file or directory: {', '.join(missing)}", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage(f"no such file or directory: {', '.join(missing)}")
     try:
-        pyproject = Path(args.config) if args.config else configuration.find_pyproject(paths[0])
-        config = configuration.with_cli(configuration.load(pyproject), _codes(args.select), _codes(args.ignore),
-                                        _codes(args.extend_select))
+        overrides = configuration.Overrides(
+            select=configuration.codes(args.select or (), "--select"),
+            ignore=configuration.codes(args.ignore or (), "--ignore"),
+            extend_select=configuration.codes(args.extend_select or (), "--extend-select"))
+        resolver = configuration.Resolver(overrides, Path(args.config) if args.config else None)
+        notes: list[str] = []
+        if args.paths == [STDIN]:
+            name = Path(args.stdin_filename or "stdin.py")
+            targets = [Target(name, resolver.for_path(name), args.stdin_filename or STDIN,
+                              decode(sys.stdin.buffer.read()))]
+        else:
+            targets = list(discover(paths, resolver, notes))
     except configuration.ConfigError as error:
-        print(f"torch-pitfalls: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    outcome = check_paths(paths, config, terminal_progress if wants_progress() else None)
-    for problem in outcome.problems:
-        print(f"torch-pitfalls: {problem}", file=sys.stderr)
-    findings = sorted(outcome.findings, key=lambda f: (f.path, f.line, f.column, f.code))
-    if args.format == "text":
-        sys.stdout.write(text(findings))
-    elif args.format == "json":
-        sys.stdout.write(as_json(findings))
-    elif args.format == "github":
-        sys.stdout.write(github(findings))
+        return _usage(str(error))
+    except (UnicodeDecodeError, SyntaxError, LookupError) as error:  # stdin in an encoding it does not declare
+        return _usage(f"stdin could not be decoded: {error}")
+    jobs = default_jobs() if args.jobs in (None, 0) else args.jobs
+    outcome = check_targets(targets, jobs, terminal_progress if wants_progress() else None)
+    for note in notes + outcome.notes:
+        print(f"torch-pitfalls: {note}", file=sys.stderr)
+    report = _render(args, outcome.findings, outcome.files, resolver)
+    if args.output_file:
+        Path(args.output_file).write_text(report, encoding="utf-8")
     else:
+        sys.stdout.write(report)
+    return EXIT_FINDINGS if outcome.findings and not args.exit_zero else EXIT_OK
+
+
+def _render(args: argparse.Namespace, findings: list[Reported], files: int, resolver: Resolver) -> str:
+    from .report import Style, as_json, github, gitlab, sarif, statistics, summary, text
+
+    style = Style.for_stream(args.output_file is None and sys.stdout.isatty())
+    if args.statistics:
         from .checks import ALL_CHECKS
-        from .docs import page_body
 
-        rules = [RuleInfo(c.code, c.title, c.summary, page_body(c)) for c in ALL_CHECKS if config.enabled(c.code)]
-        sys.stdout.write(sarif(findings, rules))
-    return EXIT_FINDINGS if findings else EXIT_OK
+        return statistics(findings, {c.code: c.summary for c in ALL_CHECKS})
+    if args.format == "text":
+        shown = text(findings, style, source=not (args.no_source or args.quiet))
+        return shown if args.quiet else shown + summary(findings, files, style)
+    if args.format == "json":
+        return as_json(findings, files)
+    if args.format == "github":
+        return github(findings)
+    if args.format == "gitlab":
+        return gitlab(findings)
+    from .checks import ALL_CHECKS
+    from .docs import page_body
+    from .report import RuleInfo
+
+    configs = resolver.configs()
+    rules = [RuleInfo(c.code, c.title, c.summary, page_body(c)) for c in ALL_CHECKS
+             if any(config.enabled(c.code) for config in configs)]
+    return sarif(findings, rules)
 
 
-def _codes(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    return [code.strip().upper() for value in values for code in value.split(",") if code.strip()]
+def _usage(message: str) -> int:
+    print(f"torch-pitfalls: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Each option's help says its default, where it has one worth saying."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.option_strings and action.default not in (None, False, [], argparse.SUPPRESS):
+            text += " (default: %(default)s)"
+        return text
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="torch-pitfalls", description="Catch the PyTorch mistakes that cost days.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser("check", help="lint files or directories (no flake8 configuration needed)")
-    check.add_argument("paths", nargs="+", metavar="PATH")
-    check.add_argument("--select", action="append", metavar="CODES", help="comma-separated codes or prefixes")
+    formatter = _HelpFormatter
+    parser = argparse.ArgumentParser(prog="torch-pitfalls", description="Catch the PyTorch mistakes that cost days.",
+                                     formatter_class=formatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    check = sub.add_parser("check", formatter_class=formatter,
+                           help="lint files or directories (no flake8 needed; reads [tool.torch-pitfalls])",
+                           description="Lint files or directories. Exit 0: no problems; 1: findings, or files that "
+                                       "could not be read or parsed; 2: a usage or configuration error.")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; `-` reads stdin")
+    check.add_argument("--select", action="append", metavar="CODES",
+                       help="comma-separated codes or prefixes to report (default: every rule that is on by default)")
     check.add_argument("--extend-select", action="append", metavar="CODES",
                        help="codes to add to the selection, e.g. the opt-in TPF012")
-    check.add_argument("--ignore", action="append", metavar="CODES", help="comma-separated codes or prefixes")
-    check.add_argument("--format", choices=["text", "json", "github", "sarif"], default="text")
-    check.add_argument("--config", metavar="PYPROJECT", help="pyproject.toml to read [tool.torch-pitfalls] from")
+    check.add_argument("--ignore", action="append", metavar="CODES", help="comma-separated codes or prefixes to drop")
+    check.add_argument("--format", choices=["text", "json", "github", "gitlab", "sarif"], default="text",
+                       help="text: each finding with its source line and fix; json: see report.schema.json; "
+                            "github: workflow annotations; gitlab: Code Quality; sarif: code scanning")
+    check.add_argument("--no-source", action="store_true", help="text: one line per finding, then the summary")
+    check.add_argument("-q", "--quiet", action="store_true", help="text: one line per finding and no summary")
+    check.add_argument("--statistics", action="store_true", help="print how many findings each code has, instead")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check.add_argument("-o", "--output-file", metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument("--config", metavar="PYPROJECT",
+                       help="the pyproject.toml whose [tool.torch-pitfalls] applies to every file "
+                            "(default: each file's nearest pyproject.toml that has that table)")
+    check.add_argument("--stdin-filename", metavar="PATH",
+                       help="with `-`: the name to report, and to match configuration against")
+    check.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                       help="processes to check files in (default: one per CPU, for more than a few files)")
     check.set_defaults(handler=_check)
-    confirm = sub.add_parser("confirm", help="run each rule's reproducer and show the failure it warns about")
-    confirm.add_argument("--device", choices=["cpu", "cuda", "all"], default="cpu")
-    confirm.add_argument("--rule", action="append", default=[], metavar="TPFnnn")
+    confirm = sub.add_parser("confirm", formatter_class=formatter,
+                             help="run each rule's reproducer with torch and show the failure it warns about",
+                             description="Exit 0 when every (rule, device) that was run is confirmed; 1 when one "
+                                         "is not; 2 for a usage error (--device cuda without a GPU, torch missing).")
+    confirm.add_argument("--device", choices=["cpu", "cuda", "all"], default="cpu",
+                         help="all: the CPU, and CUDA when this machine has it (said on stderr when not)")
+    confirm.add_argument("--rule", action="append", default=[], metavar="TPFnnn",
+                         help="a rule to confirm (repeatable; default: every rule)")
     confirm.add_argument("--json", action="store_true", help="print a JSON list of {rule, device, verdict, evidence}")
     confirm.add_argument("--timeout", type=float, default=180.0, help="seconds per reproducer run")
     confirm.set_defaults(handler=_confirm)
-    explain = sub.add_parser("explain", help="print a rule's page")
-    explain.add_argument("code")
+    explain = sub.add_parser("explain", help="print a rule's page", formatter_class=formatter)
+    explain.add_argument("code", help="a rule's code, e.g. TPF003")
     explain.set_defaults(handler=_explain)
-    rules = sub.add_parser("rules", help="list the rules")
+    rules = sub.add_parser("rules", help="list the rules with one-line summaries", formatter_class=formatter)
     rules.set_defaults(handler=_rules)
     return parser
 

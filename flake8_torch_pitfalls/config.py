@@ -1,20 +1,30 @@
-"""Project settings: `[tool.torch-pitfalls]` in pyproject.toml (standalone) or flake8 options."""
+"""Project settings of the standalone command: `[tool.torch-pitfalls]` in pyproject.toml, as ruff reads its own.
+
+Each file takes the nearest `pyproject.toml` above it that has a `[tool.torch-pitfalls]` table (one given
+with `--config` wins for every file), and the patterns of that table (`exclude`, `per-file-ignores`) are
+relative to the directory of the file that declares them. Codes are upper-cased wherever they come from;
+a code that matches no rule is an error, never a silent no-op.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import fnmatch
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    tomllib = None  # type: ignore[assignment]
+else:  # Python 3.10: the same parser, from PyPI (a dependency there)
+    import tomli as tomllib
 
-from .defaults import OFF_BY_DEFAULT
+from .defaults import OFF_BY_DEFAULT, unknown_codes, unknown_codes_error
 from .settings import Settings
 
-KNOWN_KEYS = frozenset({"select", "extend-select", "ignore", "disable", "extra-losses", "extra-no-grad", "exclude"})
+TABLE = "[tool.torch-pitfalls]"
+KNOWN_KEYS = frozenset({"select", "extend-select", "ignore", "disable", "extra-losses", "extra-no-grad", "exclude",
+                        "per-file-ignores"})
 
 
 class ConfigError(ValueError):
@@ -29,79 +39,166 @@ class Config:
     extra_losses: frozenset[str] = frozenset()
     extra_no_grad: frozenset[str] = frozenset()
     exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes)
+    root: Path = field(default_factory=Path.cwd)  # what `exclude` and `per-file-ignores` are relative to
     source: Path | None = None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def settings(self) -> Settings:
         return Settings(self.extra_losses, self.extra_no_grad)
 
-    def enabled(self, code: str) -> bool:
+    def enabled(self, code: str, path: Path | None = None) -> bool:
         """flake8 semantics: the longest matching prefix of select/ignore decides, and an opt-in rule
-        (OFF_BY_DEFAULT) is ignored by default, which only a prefix the user selected overrides."""
+        (OFF_BY_DEFAULT) is ignored by default, which only a prefix the user selected overrides. A
+        per-file ignore whose pattern matches `path` switches the code off in that file."""
         chosen = max((p for p in self.select if code.startswith(p)), key=len, default=None)
         ignored = max((p for p in self.ignore if code.startswith(p)), key=len, default=None)
         if code in OFF_BY_DEFAULT and not any(code.startswith(p) for p in self.explicit):
             return False
-        if chosen is None:
+        if chosen is None or (ignored is not None and len(chosen) <= len(ignored)):
             return False
-        return ignored is None or len(chosen) > len(ignored)
+        if path is not None:
+            return not any(code.startswith(prefix) for pattern, codes in self.per_file_ignores
+                           if self._matches(path, pattern) for prefix in codes)
+        return True
+
+    def excluded(self, path: Path) -> bool:
+        return any(self._matches(path, pattern) for pattern in self.exclude)
+
+    def _matches(self, path: Path, pattern: str) -> bool:
+        """A glob against the path relative to `root` or any directory above the file within it (so
+        `tests` and `tests/*` both cover `tests/unit/test_x.py`), or against the file's name."""
+        if fnmatch.fnmatch(path.name, pattern):
+            return True
+        absolute = path.resolve()
+        try:
+            relative = absolute.relative_to(self.root.resolve())
+        except ValueError:
+            relative = absolute
+        pattern = pattern.rstrip("/")
+        candidates = [relative, *relative.parents]
+        return any(fnmatch.fnmatch(candidate.as_posix(), pattern) for candidate in candidates
+                   if candidate.as_posix() not in (".", "/"))
+
+
+def codes(values: Iterable[str], where: str) -> tuple[str, ...]:
+    """Upper-cased codes (comma-separated strings are split); ConfigError names any that match no rule."""
+    found = tuple(code.strip().upper() for value in values for code in value.split(",") if code.strip())
+    unknown = unknown_codes(found)
+    if unknown:
+        raise ConfigError(unknown_codes_error(where, unknown))
+    return found
 
 
 def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above `start` that has a `[tool.torch-pitfalls]` table."""
     start = start.resolve()
     for directory in (start, *start.parents) if start.is_dir() else start.parents:
         candidate = directory / "pyproject.toml"
-        if candidate.is_file():
+        if candidate.is_file() and _table(candidate) is not None:
             return candidate
     return None
 
 
-def _strings(table: dict[str, object], key: str) -> tuple[str, ...]:
+def _read(pyproject: Path) -> dict[str, object]:
+    try:
+        return tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"cannot read {pyproject}: {error}") from error
+
+
+def _table(pyproject: Path) -> dict[str, object] | None:
+    tool = _read(pyproject).get("tool", {})
+    table = tool.get("torch-pitfalls") if isinstance(tool, dict) else None
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: {TABLE} must be a table")
+    return table
+
+
+def _strings(table: dict[str, object], key: str, where: str) -> tuple[str, ...]:
     value = table.get(key, [])
     if isinstance(value, str):
         value = [v.strip() for v in value.split(",") if v.strip()]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"[tool.torch-pitfalls] {key} must be a list of strings")
+        raise ConfigError(f"{where}: {key} must be a list of strings")
     return tuple(value)
 
 
 def load(pyproject: Path | None) -> Config:
+    """The configuration `pyproject` declares (defaults, relative to the working directory, when None)."""
     if pyproject is None:
         return Config()
-    if tomllib is None:
-        return Config(notes=["pyproject.toml not read: Python 3.11+ is needed for tomllib"])
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"cannot read {pyproject}: {error}") from error
-    table = data.get("tool", {}).get("torch-pitfalls", {})
-    if not isinstance(table, dict):
-        raise ConfigError("[tool.torch-pitfalls] must be a table")
+    table = _table(pyproject)
+    if table is None:
+        return Config(root=pyproject.resolve().parent, source=pyproject)
+    where = f"{pyproject} {TABLE}"
     unknown = sorted(set(table) - KNOWN_KEYS)
     if unknown:
-        raise ConfigError(f"[tool.torch-pitfalls] has unknown keys: {', '.join(unknown)}")
-    extend = _strings(table, "extend-select")
+        raise ConfigError(f"{where} has unknown keys: {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_KEYS))}")
+    select = codes(_strings(table, "select", where), f"{where} select")
+    extend = codes(_strings(table, "extend-select", where), f"{where} extend-select")
+    ignore = codes(_strings(table, "ignore", where) + _strings(table, "disable", where), f"{where} ignore/disable")
     return Config(
-        select=(_strings(table, "select") or ("TPF",)) + extend,
-        ignore=_strings(table, "ignore") + _strings(table, "disable"),
-        explicit=_strings(table, "select") + extend,
-        extra_losses=frozenset(_strings(table, "extra-losses")),
-        extra_no_grad=frozenset(_strings(table, "extra-no-grad")),
-        exclude=_strings(table, "exclude"),
+        select=(select or ("TPF",)) + extend,
+        ignore=ignore,
+        explicit=select + extend,
+        extra_losses=frozenset(_strings(table, "extra-losses", where)),
+        extra_no_grad=frozenset(_strings(table, "extra-no-grad", where)),
+        exclude=_strings(table, "exclude", where),
+        per_file_ignores=_per_file_ignores(table, where),
+        root=pyproject.resolve().parent,
         source=pyproject,
     )
 
 
-def with_cli(config: Config, select: Iterable[str] | None, ignore: Iterable[str] | None,
-             extend_select: Iterable[str] | None = None) -> Config:
-    extend = tuple(extend_select or ())
-    return Config(
-        select=(tuple(select) if select else config.select) + extend,
-        ignore=config.ignore + tuple(ignore or ()),
-        explicit=(tuple(select) if select else config.explicit) + extend,
-        extra_losses=config.extra_losses,
-        extra_no_grad=config.extra_no_grad,
-        exclude=config.exclude,
-        source=config.source,
-    )
+def _per_file_ignores(table: dict[str, object], where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    value = table.get("per-file-ignores", {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: per-file-ignores must be a table of glob = [codes]")
+    return tuple((pattern, codes(_strings(value, pattern, f"{where} per-file-ignores"),
+                                 f"{where} per-file-ignores {pattern!r}")) for pattern in value)
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What the command line says, applied over every file's configuration."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def apply(self, config: Config) -> Config:
+        return replace(
+            config,
+            select=(self.select or config.select) + self.extend_select,
+            ignore=config.ignore + self.ignore,
+            explicit=(self.select or config.explicit) + self.extend_select,
+            per_file_ignores=config.per_file_ignores + self.per_file_ignores,
+        )
+
+
+class Resolver:
+    """Each file's configuration: `--config` for all, else the nearest declaring pyproject.toml (each read once)."""
+
+    def __init__(self, overrides: Overrides = Overrides(), config_file: Path | None = None,
+                 fixed: Config | None = None) -> None:
+        self.overrides = overrides
+        self.fixed = overrides.apply(load(config_file)) if config_file is not None else fixed
+        self._by_file: dict[Path | None, Config] = {}
+        self._by_directory: dict[Path, Path | None] = {}
+
+    def for_path(self, path: Path) -> Config:
+        if self.fixed is not None:
+            return self.fixed
+        directory = path.resolve() if path.is_dir() else path.resolve().parent
+        if directory not in self._by_directory:
+            self._by_directory[directory] = find_pyproject(directory)
+        pyproject = self._by_directory[directory]
+        if pyproject not in self._by_file:
+            self._by_file[pyproject] = self.overrides.apply(load(pyproject))
+        return self._by_file[pyproject]
+
+    def configs(self) -> Sequence[Config]:
+        """Every configuration used so far (for the rules a SARIF log describes)."""
+        return [self.fixed] if self.fixed is not None else list(self._by_file.values())

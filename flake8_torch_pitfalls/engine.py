@@ -21,7 +21,7 @@ from .analysis.events import Subscriber
 from .analysis.imports import from_ast
 from .analysis.statements import Interpreter, Segment
 from .checks import ALL_CHECKS, Check, Finding
-from .positions import start_positions
+from .positions import spans
 from .regions import Region, plan
 from .settings import Settings
 from .triggers import Triggers
@@ -32,16 +32,31 @@ ANALYSIS_RECURSION_LIMIT = 20_000
 
 @dataclass(frozen=True, order=True)
 class Located:
-    """A finding where flake8 wants it: 1-based line, 0-based column."""
+    """A finding where flake8 wants it: 1-based line, 0-based column; where its node ends; the fix alone."""
 
     line: int
     column: int
     code: str
     message: str
+    end_line: int = 0
+    end_column: int = 0
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One file's findings, and the lines of the parts LibCST could not read (their findings are lost)."""
+
+    findings: list[Located]
+    unread: list[tuple[int, int]]  # (first line, last line) of each part skipped
 
 
 class SourceNotParsed(Exception):
     """The file is not valid Python for `ast`; such a file gets no findings."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.line, self.column = line, column  # where Python's parser stopped (1-based)
 
 
 @dataclass
@@ -51,6 +66,7 @@ class Interpretation:
     regions: list[Region]
     modules: dict[int, cst.Module]
     interpreter: Interpreter
+    unread: list[int]  # regions that were to be parsed and LibCST could not read
 
 
 def check_source(source: str, settings: Settings = Settings(), disabled: Collection[str] = (),
@@ -60,16 +76,23 @@ def check_source(source: str, settings: Settings = Settings(), disabled: Collect
     `tree` is the `ast` parse flake8 already made (parsed here when absent). Raises SourceNotParsed
     when `ast` rejects the file; regions LibCST rejects are skipped.
     """
+    return check_file(source, settings, disabled, tree).findings
+
+
+def check_file(source: str, settings: Settings = Settings(), disabled: Collection[str] = (),
+               tree: ast.Module | None = None) -> Checked:
+    """`check_source`, and which parts were skipped because LibCST could not read them."""
     if "torch" not in source:
-        return []
+        return Checked([], [])
     collector = _Collector()
     checks: list[Check] = [check(collector) for check in ALL_CHECKS if check.code not in disabled]
     done = interpret(source, checks, settings, tree, on_start=collector.attach)
     if done is None:
-        return []
+        return Checked([], [])
     done.interpreter.release()
+    unread = [(done.regions[index].start, done.regions[index].end) for index in done.unread]
     with _collector_paused(), _recursion_allowance(ANALYSIS_RECURSION_LIMIT):  # code generation recurses too
-        return sorted(_locate(collector.found, done.modules, done.regions))
+        return Checked(sorted(_locate(collector.found, done.modules, done.regions)), unread)
 
 
 class _Collector:
@@ -87,6 +110,20 @@ class _Collector:
         self.found.append((self.interpreter.region, finding))
 
 
+def parse_python(source: str) -> ast.Module:
+    """Python's own parse of a file; SourceNotParsed (with where it stopped) for all it rejects."""
+    try:
+        with warnings.catch_warnings():  # Python's own warnings about the linted code are not ours
+            warnings.simplefilter("ignore")
+            return ast.parse(source)
+    except SyntaxError as error:
+        raise SourceNotParsed(f"{type(error).__name__}: {error.msg}", error.lineno or 1, error.offset or 1) from error
+    except ValueError as error:  # a null byte
+        raise SourceNotParsed(f"SyntaxError: {error}") from error
+    except (RecursionError, MemoryError) as error:
+        raise SourceNotParsed("SyntaxError: too deeply nested for Python's parser") from error
+
+
 def interpret(source: str, subscribers: Sequence[Subscriber], settings: Settings = Settings(),
               tree: ast.Module | None = None,
               on_start: Callable[[Interpreter], object] | None = None) -> Interpretation | None:
@@ -99,12 +136,7 @@ def interpret(source: str, subscribers: Sequence[Subscriber], settings: Settings
     if not triggered:
         return None
     if tree is None:
-        try:
-            with warnings.catch_warnings():  # Python's own warnings about the linted code are not ours
-                warnings.simplefilter("ignore")
-                tree = ast.parse(source)
-        except (SyntaxError, ValueError) as error:
-            raise SourceNotParsed(str(error)) from error
+        tree = parse_python(source)
     lines = source.splitlines(keepends=True)
     if not triggered.outside_prose(tree, lines):
         return None
@@ -112,20 +144,22 @@ def interpret(source: str, subscribers: Sequence[Subscriber], settings: Settings
         regions = plan(tree, triggered, lines)
         # Import-only regions are read from `ast` (cheap) unless someone listens to import events.
         import_events = any({"visit_Import", "visit_ImportFrom"} & set(s.subscribed) for s in subscribers)
-        segments, modules = _segments(regions, lines, parse_imports=import_events)
+        segments, modules, unread = _segments(regions, lines, parse_imports=import_events)
         with _recursion_allowance(ANALYSIS_RECURSION_LIMIT):
             interpreter = Interpreter(settings.for_source(source), subscribers, tree)
             if on_start is not None:
                 on_start(interpreter)
             interpreter.run_segments(segments)
-    return Interpretation(regions, modules, interpreter)
+    return Interpretation(regions, modules, interpreter, unread)
 
 
 def _segments(regions: list[Region], lines: list[str], parse_imports: bool = False
-              ) -> tuple[list[Segment], dict[int, cst.Module]]:
-    """What the interpreter runs for each region: its imports, its parse, or the names it forgets."""
+              ) -> tuple[list[Segment], dict[int, cst.Module], list[int]]:
+    """What the interpreter runs for each region: its imports, its parse, or the names it forgets;
+    and which regions LibCST could not read."""
     segments: list[Segment] = []
     modules: dict[int, cst.Module] = {}
+    unread: list[int] = []
     for index, region in enumerate(regions):
         imports = region.imports() if region.parse and not parse_imports else None
         if imports is not None:
@@ -134,8 +168,10 @@ def _segments(regions: list[Region], lines: list[str], parse_imports: bool = Fal
         module = _parse_region(region.text(lines)) if region.parse else None
         if module is not None:
             modules[index] = module
+        elif region.parse:
+            unread.append(index)
         segments.append((index, module, frozenset() if module is not None else region.bound()))
-    return segments, modules
+    return segments, modules, unread
 
 
 def _parse_region(text: str) -> cst.Module | None:
@@ -178,11 +214,13 @@ def _locate(findings: list[tuple[int, Finding]], modules: dict[int, cst.Module],
         by_region.setdefault(region, []).append(finding)
     located: dict[tuple[int, int, str], Located] = {}
     for region, found in by_region.items():
-        starts = start_positions(modules[region], [finding.node for finding in found])
+        ranges = spans(modules[region], [finding.node for finding in found])
+        shift = regions[region].start - 1
         for finding in found:
-            line, column = starts[id(finding.node)]
-            line += regions[region].start - 1
-            located[line, column, finding.code] = Located(line, column, finding.code, finding.message)
+            (line, column), (end_line, end_column) = ranges[id(finding.node)]
+            line += shift
+            located[line, column, finding.code] = Located(line, column, finding.code, finding.message,
+                                                          end_line + shift, end_column, finding.fix)
     return list(located.values())
 
 

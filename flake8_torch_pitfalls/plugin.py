@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from . import __version__
-from .defaults import ALL_CODES, OFF_BY_DEFAULT
+from .defaults import ALL_CODES, OFF_BY_DEFAULT, unknown_codes, unknown_codes_error
 
 
 class TorchPitfallsChecker:
@@ -36,7 +36,13 @@ class TorchPitfallsChecker:
     def parse_options(cls, options: Any) -> None:
         cls.extra_losses = frozenset(options.torch_pitfalls_extra_losses)
         cls.extra_no_grad = frozenset(options.torch_pitfalls_extra_no_grad)
-        cls.disabled = frozenset(code.upper() for code in options.torch_pitfalls_disable) | _unreported(options)
+        disabled = [code.strip().upper() for code in options.torch_pitfalls_disable if code.strip()]
+        unknown = unknown_codes(disabled)
+        if unknown:  # a code that disables nothing is a mistake to say, as flake8 says its own option errors
+            print(f"flake8: error: {unknown_codes_error('torch-pitfalls-disable', unknown)}", file=sys.stderr)
+            raise SystemExit(2)
+        cls.disabled = frozenset(code for code in ALL_CODES if any(code.startswith(p) for p in disabled))
+        cls.disabled |= _unreported(options)
 
     def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str = "-") -> None:
         self.tree = tree
@@ -49,9 +55,13 @@ class TorchPitfallsChecker:
         source = "".join(self.lines)
         if "torch" not in source:
             return
-        from .settings import Settings
-        from .engine import SourceNotParsed, check_source
-
+        try:
+            from .engine import SourceNotParsed, check_source
+            from .settings import Settings
+        except Exception as error:  # libcst missing or broken: say so once, keep flake8's run going
+            _say_once(f"flake8-torch-pitfalls: cannot load its engine ({type(error).__name__}: {error}); "
+                      "no TPF findings are reported")
+            return
         try:
             located = check_source(source, Settings(self.extra_losses, self.extra_no_grad), self.disabled,
                                    self.tree if isinstance(self.tree, ast.Module) else None)
@@ -75,3 +85,13 @@ def _unreported(options: Any) -> frozenset[str]:
         return frozenset(code for code in ALL_CODES if engine.decision_for(code) is Decision.Ignored)
     except Exception:  # flake8's internals moved: analyse as before
         return frozenset()
+
+
+_said: set[str] = set()
+
+
+def _say_once(line: str) -> None:
+    """One stderr line per process, however many files hit the same failure."""
+    if line not in _said:
+        _said.add(line)
+        print(line, file=sys.stderr)

@@ -1,10 +1,10 @@
-"""Start positions of the few nodes that have findings, from one lightweight code generation.
+"""Ranges of the few nodes that have findings, from one lightweight code generation.
 
 LibCST's PositionProvider records a range for every node of the module (a large share of the cost on
-big files). This recorder follows the same rules for starts, syntactic position first (inside a
-parenthesized expression's own parentheses) and where code generation begins otherwise, but keeps
-only the nodes asked for and counts lines without a regex. Should LibCST's internals change, the
-public PositionProvider is used instead.
+big files). This recorder follows the same rules, syntactic position first (inside a parenthesized
+expression's own parentheses) and where code generation begins and ends otherwise, but keeps only the
+nodes asked for and counts lines without a regex. Should LibCST's internals change, the public
+PositionProvider is used instead.
 """
 
 from __future__ import annotations
@@ -22,26 +22,34 @@ except ImportError:  # pragma: no cover - a LibCST without this internal: use th
     CodegenState = None  # type: ignore[assignment,misc]
 
 Start = tuple[int, int]  # 1-based line, 0-based column
+Span = tuple[Start, Start]  # where a node starts, and where it ends (exclusive)
 
 
 def start_positions(module: cst.Module, nodes: Collection[cst.CSTNode]) -> dict[int, Start]:
     """id(node) -> where the node starts, for each of `nodes` (all within `module`)."""
+    return {key: start for key, (start, _end) in spans(module, nodes).items()}
+
+
+def spans(module: cst.Module, nodes: Collection[cst.CSTNode]) -> dict[int, Span]:
+    """id(node) -> where the node starts and ends, for each of `nodes` (all within `module`)."""
     wanted = {id(node) for node in nodes}
     if CodegenState is not None:
         try:
-            recorder = _StartRecorder(module.default_indent, module.default_newline, wanted=wanted,
-                                      pending=set(wanted))
+            recorder = _SpanRecorder(module.default_indent, module.default_newline, wanted=wanted,
+                                     pending=set(wanted))
             try:
                 module._codegen(recorder)
             except _AllFound:
                 pass
-            found = {**recorder.provisional, **recorder.syntactic}
-            if wanted <= found.keys():
-                return found
+            starts = {**recorder.provisional, **recorder.syntactic}
+            ends = {**recorder.provisional_end, **recorder.syntactic_end}
+            if wanted <= starts.keys() and wanted <= ends.keys():
+                return {key: (starts[key], ends[key]) for key in wanted}
         except Exception:  # noqa: BLE001 - fall back to the public, slower provider
             pass
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    return {id(node): (positions[node].start.line, positions[node].start.column) for node in nodes}
+    return {id(node): ((positions[node].start.line, positions[node].start.column),
+                       (positions[node].end.line, positions[node].end.column)) for node in nodes}
 
 
 class _AllFound(Exception):
@@ -51,11 +59,14 @@ class _AllFound(Exception):
 if CodegenState is not None:
 
     @dataclass
-    class _StartRecorder(CodegenState):
+    class _SpanRecorder(CodegenState):
         wanted: set[int] = field(default_factory=set)
         pending: set[int] = field(default_factory=set)
         provisional: dict[int, Start] = field(default_factory=dict)
         syntactic: dict[int, Start] = field(default_factory=dict)
+        provisional_end: dict[int, Start] = field(default_factory=dict)
+        syntactic_end: dict[int, Start] = field(default_factory=dict)
+        end_wanted: set[int] = field(default_factory=set)  # children whose end is a wanted node's end
         line: int = 1
         column: int = 0
 
@@ -76,6 +87,8 @@ if CodegenState is not None:
                 self.provisional.setdefault(id(node), (self.line, self.column))
 
         def after_codegen(self, node: cst.CSTNode) -> None:
+            if id(node) in self.wanted or id(node) in self.end_wanted:
+                self.provisional_end.setdefault(id(node), (self.line, self.column))
             if id(node) in self.pending:
                 self.pending.discard(id(node))
                 if not self.pending:
@@ -87,6 +100,16 @@ if CodegenState is not None:
         @contextmanager
         def record_syntactic_position(self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None,
                                       end_node: cst.CSTNode | None = None) -> Iterator[None]:
-            if id(node) in self.wanted and start_node is None:
+            wanted = id(node) in self.wanted
+            if wanted and start_node is None:
                 self.syntactic.setdefault(id(node), (self.line, self.column))
+            if wanted and end_node is not None:
+                self.end_wanted.add(id(end_node))  # the node ends where that child does
             yield
+            if wanted or id(node) in self.end_wanted:
+                end = (self.line, self.column) if end_node is None else self._end_of(end_node)
+                if end is not None:
+                    self.syntactic_end.setdefault(id(node), end)
+
+        def _end_of(self, node: cst.CSTNode) -> Start | None:
+            return self.syntactic_end.get(id(node), self.provisional_end.get(id(node)))

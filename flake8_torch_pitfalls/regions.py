@@ -14,11 +14,14 @@ import bisect
 import dataclasses
 import itertools
 import re
+import sys
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from .analysis.torch_api import LIBRARY_METHOD_NAMES
 from .triggers import Triggers
+
+_P = "+" if sys.version_info >= (3, 11) else ""  # a possessive quantifier where Python has them
 
 
 @dataclass(frozen=True)
@@ -134,9 +137,10 @@ class Mentions:
     a name, which only parses more). Only the parts the plan asks about are read; an `ast` walk of every
     definition would cost as much as parsing it."""
 
-    #: Possessive quantifiers: a word that is not followed by `(` fails once, not once per prefix.
-    _PATTERNS = {"call": re.compile(r"(?<!\.)\b(\w++)\s*+\("), "method": re.compile(r"\.(\w++)\s*+\("),
-                 "self": re.compile(r"\bself\.(\w++)")}
+    #: Possessive quantifiers (Python 3.11+; plain ones match the same here, a little slower): a word that
+    #: is not followed by `(` fails once, not once per prefix.
+    _PATTERNS = {"call": re.compile(rf"(?<!\.)\b(\w+{_P})\s*{_P}\("), "method": re.compile(rf"\.(\w+{_P})\s*{_P}\("),
+                 "self": re.compile(rf"\bself\.(\w+{_P})")}
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -154,7 +158,7 @@ class Mentions:
     def calls_any(self, names: Collection[str], method: bool = False) -> list[int]:
         """The lines on which one of `names` is called (as a method: `.name(`), one scan of the file."""
         prefix = r"\." if method else r"(?<!\.)\b"
-        pattern = re.compile(prefix + "(?:" + "|".join(map(re.escape, sorted(names))) + r")\s*+\(")
+        pattern = re.compile(prefix + "(?:" + "|".join(map(re.escape, sorted(names))) + rf")\s*{_P}\(")
         starts = self._starts()
         return [bisect.bisect_right(starts, m.start()) for m in pattern.finditer(self.source)]
 

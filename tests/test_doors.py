@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,6 +44,37 @@ def test_pre_commit_hook_fails_on_a_pitfall_then_passes(tmp_path: Path) -> None:
     passing = subprocess.run(command, cwd=repo, capture_output=True, text=True, env=env, timeout=900)
     assert passing.returncode == 0, passing.stdout + passing.stderr
     assert "Passed" in passing.stdout
+    (repo / "broken.py").write_text("import torch\ndef f(:\n")
+    _git("add", "broken.py", cwd=repo)
+    broken = subprocess.run(command, cwd=repo, capture_output=True, text=True, env=env, timeout=900)
+    assert broken.returncode == 1 and re.search(r"broken.py:2:\d+: E999 SyntaxError", broken.stdout), broken.stdout
+
+
+def test_standalone_pre_commit_hook_reads_pyproject(tmp_path: Path) -> None:
+    """The second hook runs `torch-pitfalls check`, so `[tool.torch-pitfalls]` applies (the flake8 one keeps
+    flake8's configuration); a syntax error fails it too."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    (repo / "legacy").mkdir(parents=True)
+    _git("init", "-q", cwd=repo)
+    (repo / "train.py").write_text(PITFALL)
+    (repo / "legacy" / "old.py").write_text(PITFALL)
+    (repo / "pyproject.toml").write_text('[tool.torch-pitfalls]\nexclude = ["legacy"]\n')
+    _git("add", ".", cwd=repo)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
+    command = [str(BIN / "pre-commit"), "try-repo", str(ROOT), "torch-pitfalls-check", "--all-files"]
+    failing = subprocess.run(command, cwd=repo, capture_output=True, text=True, env=env, timeout=900)
+    assert failing.returncode == 1, failing.stdout + failing.stderr
+    assert "train.py:4:8: TPF003" in failing.stdout and "old.py" not in failing.stdout
+    (repo / "train.py").write_text("import torch\ndef f(:\n")
+    _git("add", ".", cwd=repo)
+    broken = subprocess.run(command, cwd=repo, capture_output=True, text=True, env=env, timeout=900)
+    assert broken.returncode == 1 and "train.py:2:7: E999 SyntaxError" in broken.stdout, broken.stdout
+    (repo / "train.py").write_text(FIXED)
+    _git("add", ".", cwd=repo)
+    passing = subprocess.run(command, cwd=repo, capture_output=True, text=True, env=env, timeout=900)
+    assert passing.returncode == 0, passing.stdout + passing.stderr
 
 
 class LanguageServer:
@@ -143,3 +175,17 @@ def test_flake8_options_from_setup_cfg(tmp_path: Path) -> None:
     plain = subprocess.run([sys.executable, "-m", "flake8", "--isolated", "--select", "TPF", "code.py"],
                            cwd=tmp_path, capture_output=True, text=True)
     assert [(int(r["line"]), r["code"]) for r in parse_output(plain.stdout)] == [(14, "TPF006"), (15, "TPF003")]
+
+
+def test_flake8_rejects_a_code_that_disables_nothing(tmp_path: Path) -> None:
+    (tmp_path / "code.py").write_text(PITFALL)
+    (tmp_path / "setup.cfg").write_text("[flake8]\ntorch-pitfalls-disable = tpf003, TPF999\n")
+    done = subprocess.run([sys.executable, "-m", "flake8", "--select", "TPF", "code.py"], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "torch-pitfalls-disable: unknown code TPF999; the known codes are TPF001" in done.stderr
+    assert "Traceback" not in done.stderr
+    (tmp_path / "setup.cfg").write_text("[flake8]\ntorch-pitfalls-disable = tpf003\n")  # case as flake8's own
+    quiet = subprocess.run([sys.executable, "-m", "flake8", "--select", "TPF", "code.py"], cwd=tmp_path,
+                           capture_output=True, text=True)
+    assert (quiet.returncode, quiet.stdout) == (0, "")

@@ -1,11 +1,11 @@
-"""The lightweight start-position recorder agrees with LibCST's PositionProvider, node for node."""
+"""The lightweight span recorder agrees with LibCST's PositionProvider, node for node."""
 
 from __future__ import annotations
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from flake8_torch_pitfalls.positions import start_positions
+from flake8_torch_pitfalls.positions import spans
 
 from .helpers import FIXTURE_FILES
 
@@ -31,15 +31,16 @@ def _reported_nodes(module: cst.Module) -> list[cst.CSTNode]:
     return nodes
 
 
-def test_starts_match_position_provider() -> None:
+def test_spans_match_position_provider() -> None:
     sources = [p.read_text() for p in FIXTURE_FILES] + ODD
     checked = 0
     for source in sources:
         module = cst.parse_module(source)
         nodes = _reported_nodes(module)
-        mine = start_positions(module, nodes)
+        mine = spans(module, nodes)
         reference = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         for node in nodes:
-            assert mine[id(node)] == (reference[node].start.line, reference[node].start.column), source
+            start, end = reference[node].start, reference[node].end
+            assert mine[id(node)] == ((start.line, start.column), (end.line, end.column)), source
             checked += 1
     assert checked > 1000

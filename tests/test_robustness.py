@@ -116,7 +116,7 @@ def test_odd_files_through_real_flake8(tmp_path: Path) -> None:
 def test_a_400_deep_method_chain(tmp_path: Path) -> None:
     """flake8's own pyflakes overflows on this file (and aborts flake8), so our engine is driven directly."""
     (tmp_path / "chain.py").write_text("import torch\nx = torch.randn(2, 3)" + ".float()" * 400 + ".t().view(-1)\n")
-    result = subprocess.run([sys.executable, "-m", "flake8_torch_pitfalls.cli", "check", "chain.py"],
+    result = subprocess.run([sys.executable, "-m", "flake8_torch_pitfalls.cli", "check", "-q", "chain.py"],
                             capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert result.stderr == ""
     assert [line.split(": ")[1].split()[0] for line in result.stdout.splitlines()] == ["TPF003"]
@@ -190,6 +190,26 @@ def test_an_internal_error_is_one_line_and_the_run_goes_on(tmp_path: Path) -> No
         "flake8-torch-pitfalls: internal error on boom.py: KeyError: 'simulated defect'; "
         "no TPF findings reported for this file"]
     assert [r["path"] for r in parse_output(result.stdout)] == ["fine.py"]
+
+
+def test_an_engine_that_cannot_load_is_one_line_and_other_plugins_still_report(tmp_path: Path) -> None:
+    """libcst made unimportable (as when it is missing or broken); flake8 and pyflakes are real."""
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text("import os\nimport torch\nx = torch.randn(2, 3).t().view(-1)\n")
+    probe = textwrap.dedent(
+        """
+        import sys
+        sys.modules["libcst"] = None  # `import libcst` now raises ImportError
+        from flake8.main.cli import main
+        main(["--isolated", "--select", "F,TPF", "-j", "1", "a.py", "b.py"])
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path)
+    assert result.stderr.strip().splitlines() == [
+        "flake8-torch-pitfalls: cannot load its engine (ModuleNotFoundError: import of libcst halted; "
+        "None in sys.modules); no TPF findings are reported"]
+    assert result.stdout.splitlines() == ["a.py:1:1: F401 'os' imported but unused",
+                                          "b.py:1:1: F401 'os' imported but unused"]
 
 
 def test_linting_never_executes_the_code(tmp_path: Path) -> None:

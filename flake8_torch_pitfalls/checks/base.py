@@ -27,6 +27,7 @@ class Finding:
     node: cst.CSTNode
     code: str
     message: str  # "TPFnnn <what is wrong>; <the fix>"
+    fix: str = ""  # the fix alone, as the message names it
 
 
 Report = Callable[[Finding], None]
@@ -53,7 +54,9 @@ class Check(Subscriber):
 
     def report(self, node: cst.CSTNode, message: str, **fields: str) -> None:
         """Report the finding `message` (a key of `messages`) at `node`."""
-        self._report(Finding(node, self.code, f"{self.code} {self.messages[message].render(**fields)}"))
+        declared = self.messages[message]
+        text = f"{self.code} {declared.render(**fields)}"
+        self._report(Finding(node, self.code, text, declared.render_fix(**fields)))
 
     @classmethod
     def slug(cls) -> str:

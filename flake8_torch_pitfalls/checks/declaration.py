@@ -33,6 +33,10 @@ class Message:
             raise ValueError(f"message {self.template!r} takes {sorted(self.fields)}, got {sorted(fields)}")
         return self.template.format(**fields)
 
+    def render_fix(self, **fields: str) -> str:
+        """The fix alone, filled in as the whole message is (a `help:` line under a finding)."""
+        return self.fix.format(**fields)
+
     def pattern(self) -> re.Pattern[str]:
         """A regex that matches every rendering of this message (each field: some text)."""
         parts = [re.escape(literal) + ("(.+?)" if name else "")

@@ -127,8 +127,10 @@ entry was replaced first (`out["loss"] = out["loss"].detach()`).""",
         if at.grad_disabled or not at.outlives_iteration(target):
             return
         value = at.value(stored)
+        displays: list[cst.BaseExpression] | None = None  # `losses += [loss]`: the items, for the message
         if isinstance(stored, (cst.List, cst.Tuple)) and value.elem is not None:
-            value = value.elem  # `losses += [loss]`
+            value = value.elem
+            displays = [element.value for element in stored.elements]
             if len(stored.elements) == 1:
                 stored = stored.elements[0].value
         container = value.kind in (Kind.DICT, Kind.LIST, Kind.TUPLE)  # a step's `{"loss": loss, ...}`
@@ -138,7 +140,8 @@ entry was replaced first (`out["loss"] = out["loss"].detach()`).""",
         tensor_accumulator = accumulator is not None and at.value_entering_loop(accumulator).kind is Kind.TENSOR
         carriers = _graph_carrying_names(stored, at)
         parts_of_one_graph = not at.loop_runs_model  # `total = total + loss(head, target)` over the heads
-        expression = at.code(stored)
+        expression = (at.code(stored) if displays is None
+                      else "[" + ", ".join(_item_of(at.code(item)) for item in displays) + "]")
         carries_loss = value.autograd.loss or (container and any(
             part.autograd.loss for part in (*(value.items or ()), *((value.elem,) if value.elem else ()))))
 
@@ -155,7 +158,7 @@ entry was replaced first (`out["loss"] = out["loss"].detach()`).""",
             if container:
                 self.report(node, "kept_in_container", container=f"a {value.kind.value}")
             else:
-                self.report(node, "kept", item=_item_of(expression))
+                self.report(node, "kept", item=expression if displays is not None else _item_of(expression))
 
         at.defer(decide)
 
