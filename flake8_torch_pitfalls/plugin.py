@@ -49,11 +49,22 @@ class TorchPitfallsChecker:
         self.lines = lines
         self.filename = filename
 
+    def _has_candidate(self, source: str) -> bool:
+        """Whether some enabled rule's text triggers match, asked before libcst loads (the project's own
+        loss names widen the triggers: then the engine asks)."""
+        if self.extra_losses:
+            return True
+        from .trigger_groups import DEFAULT_TRIGGERS
+        from .triggers import Triggers
+
+        return bool(Triggers(source, [group for code, groups in DEFAULT_TRIGGERS.items() if code not in self.disabled
+                                      for group in groups]))
+
     def run(self) -> Iterator[tuple[int, int, str, type[Any]]]:
         if self.disabled >= ALL_CODES:
             return  # `--select E,W,F`: nothing this plugin finds would be shown, so nothing is analysed
         source = "".join(self.lines)
-        if "torch" not in source:
+        if "torch" not in source or not self._has_candidate(source):
             return
         try:
             from .engine import SourceNotParsed, check_source

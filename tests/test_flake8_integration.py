@@ -88,23 +88,36 @@ def test_linting_never_imports_torch_nor_libcst_for_plain_files(tmp_path) -> Non
     assert result.stdout.strip().splitlines()[-1] == "(False, False) True False", result.stdout + result.stderr
 
 
-def test_a_selection_without_tpf_codes_runs_no_analysis(tmp_path) -> None:
-    """`--select E,W,F` shows nothing of ours, so libcst is never loaded and the other plugins still report;
-    selecting one of our codes (or a prefix) still reports it."""
-    torchy = tmp_path / "torchy.py"
-    torchy.write_text("import torch\nw = torch.zeros(3, requires_grad=True)\nw.add_(1)\nimport os\n")
+def test_a_torch_file_without_any_candidate_never_loads_libcst(tmp_path) -> None:
+    """The rules' text triggers are asked first (from their light mirror): no rule can fire here."""
+    quiet = tmp_path / "quiet.py"
+    quiet.write_text("import torch\n\n\ndef act(x):\n    return torch.relu(x) + 1\n")
+    result = _flake8_then_libcst_loaded("--select", "TPF", str(quiet))
+    assert result.stdout.strip().splitlines() == ["False"], result.stdout + result.stderr
+
+
+def _flake8_then_libcst_loaded(*args: str) -> subprocess.CompletedProcess[str]:
+    """flake8 run in one process (`-j 1`), which then prints whether libcst was imported."""
     probe = textwrap.dedent(
         f"""
         import sys
         from flake8.main.cli import main
         try:
-            main(["--isolated", "--select", "E,W,F", "-j", "1", {str(torchy)!r}])
+            main(["--isolated", "-j", "1", *{list(args)!r}])
         except SystemExit:
             pass
         print("libcst" in sys.modules)
         """
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_a_selection_without_tpf_codes_runs_no_analysis(tmp_path) -> None:
+    """`--select E,W,F` shows nothing of ours, so libcst is never loaded and the other plugins still report;
+    selecting one of our codes (or a prefix) still reports it."""
+    torchy = tmp_path / "torchy.py"
+    torchy.write_text("import torch\nw = torch.zeros(3, requires_grad=True)\nw.add_(1)\nimport os\n")
+    result = _flake8_then_libcst_loaded("--select", "E,W,F", str(torchy))
     lines = result.stdout.strip().splitlines()
     assert lines[-1] == "False", result.stdout + result.stderr
     assert {line.split()[1] for line in lines[:-1]} == {"F401", "E402"}, result.stdout
