@@ -57,28 +57,32 @@ class Config:
             return False
         if chosen is None or (ignored is not None and len(chosen) <= len(ignored)):
             return False
-        if path is not None:
+        if path is not None and self.per_file_ignores:
+            names = self._names(path)
             return not any(code.startswith(prefix) for pattern, codes in self.per_file_ignores
-                           if self._matches(path, pattern) for prefix in codes)
+                           if _matches(names, pattern) for prefix in codes)
         return True
 
     def excluded(self, path: Path) -> bool:
-        return any(self._matches(path, pattern) for pattern in self.exclude)
+        if not self.exclude:
+            return False
+        names = self._names(path)
+        return any(_matches(names, pattern) for pattern in self.exclude)
 
-    def _matches(self, path: Path, pattern: str) -> bool:
-        """A glob against the path relative to `root` or any directory above the file within it (so
-        `tests` and `tests/*` both cover `tests/unit/test_x.py`), or against the file's name."""
-        if fnmatch.fnmatch(path.name, pattern):
-            return True
+    def _names(self, path: Path) -> list[str]:
+        """What a pattern is matched against: the file's name, its path relative to `root`, and each directory
+        above it within `root` (so `tests` and `tests/*` both cover `tests/unit/test_x.py`)."""
         absolute = path.resolve()
         try:
             relative = absolute.relative_to(self.root.resolve())
         except ValueError:
             relative = absolute
-        pattern = pattern.rstrip("/")
-        candidates = [relative, *relative.parents]
-        return any(fnmatch.fnmatch(candidate.as_posix(), pattern) for candidate in candidates
-                   if candidate.as_posix() not in (".", "/"))
+        return [path.name, *(p.as_posix() for p in (relative, *relative.parents) if p.as_posix() not in (".", "/"))]
+
+
+def _matches(names: Sequence[str], pattern: str) -> bool:
+    pattern = pattern.rstrip("/")
+    return any(fnmatch.fnmatch(name, pattern) for name in names)
 
 
 def codes(values: Iterable[str], where: str) -> tuple[str, ...]:
@@ -166,7 +170,6 @@ class Overrides:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
-    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def apply(self, config: Config) -> Config:
         return replace(
@@ -174,7 +177,6 @@ class Overrides:
             select=(self.select or config.select) + self.extend_select,
             ignore=config.ignore + self.ignore,
             explicit=(self.select or config.explicit) + self.extend_select,
-            per_file_ignores=config.per_file_ignores + self.per_file_ignores,
         )
 
 

@@ -70,23 +70,24 @@ class Interpretation:
 
 
 def check_source(source: str, settings: Settings = Settings(), disabled: Collection[str] = (),
-                 tree: ast.Module | None = None) -> list[Located]:
+                 tree: ast.Module | None = None, triggered: Triggers | None = None) -> list[Located]:
     """All findings in one file's text, sorted by position.
 
     `tree` is the `ast` parse flake8 already made (parsed here when absent). Raises SourceNotParsed
-    when `ast` rejects the file; regions LibCST rejects are skipped.
+    when `ast` rejects the file; regions LibCST rejects are skipped. `triggered` is the caller's search of
+    the same checks' triggers, when it made one (the flake8 plugin asks before loading libcst).
     """
-    return check_file(source, settings, disabled, tree).findings
+    return check_file(source, settings, disabled, tree, triggered).findings
 
 
 def check_file(source: str, settings: Settings = Settings(), disabled: Collection[str] = (),
-               tree: ast.Module | None = None) -> Checked:
+               tree: ast.Module | None = None, triggered: Triggers | None = None) -> Checked:
     """`check_source`, and which parts were skipped because LibCST could not read them."""
     if "torch" not in source:
         return Checked([], [])
     collector = _Collector()
     checks: list[Check] = [check(collector) for check in ALL_CHECKS if check.code not in disabled]
-    done = interpret(source, checks, settings, tree, on_start=collector.attach)
+    done = interpret(source, checks, settings, tree, on_start=collector.attach, triggered=triggered)
     if done is None:
         return Checked([], [])
     done.interpreter.release()
@@ -126,13 +127,15 @@ def parse_python(source: str) -> ast.Module:
 
 def interpret(source: str, subscribers: Sequence[Subscriber], settings: Settings = Settings(),
               tree: ast.Module | None = None,
-              on_start: Callable[[Interpreter], object] | None = None) -> Interpretation | None:
+              on_start: Callable[[Interpreter], object] | None = None,
+              triggered: Triggers | None = None) -> Interpretation | None:
     """Run one interpretation of `source` for `subscribers`; None when no part of it can interest them.
 
     Only the parts whose text holds some subscriber's triggers (and module-level code) are parsed.
     """
     groups = [group for subscriber in subscribers for group in type(subscriber).triggers_for(settings)]
-    triggered = Triggers(source, groups)
+    if triggered is None or triggered.groups != [tuple(group) for group in groups]:
+        triggered = Triggers(source, groups)
     if not triggered:
         return None
     if tree is None:

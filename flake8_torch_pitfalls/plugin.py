@@ -5,10 +5,13 @@ from __future__ import annotations
 import ast
 import sys
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .defaults import ALL_CODES, OFF_BY_DEFAULT, unknown_codes, unknown_codes_error
+
+if TYPE_CHECKING:
+    from .triggers import Triggers
 
 
 class TorchPitfallsChecker:
@@ -49,23 +52,26 @@ class TorchPitfallsChecker:
         self.lines = lines
         self.filename = filename
 
-    def _has_candidate(self, source: str) -> bool:
-        """Whether some enabled rule's text triggers match, asked before libcst loads (the project's own
-        loss names widen the triggers: then the engine asks)."""
+    def _triggered(self, source: str) -> Triggers | None:
+        """The enabled rules' text triggers searched before libcst loads, handed on to the engine; None when
+        the project's own loss names widen them (then the engine searches)."""
         if self.extra_losses:
-            return True
+            return None
         from .trigger_groups import DEFAULT_TRIGGERS
         from .triggers import Triggers
 
-        return bool(Triggers(source, [group for code, groups in DEFAULT_TRIGGERS.items() if code not in self.disabled
-                                      for group in groups]))
+        return Triggers(source, [group for code, groups in DEFAULT_TRIGGERS.items() if code not in self.disabled
+                                 for group in groups])
 
     def run(self) -> Iterator[tuple[int, int, str, type[Any]]]:
         if self.disabled >= ALL_CODES:
             return  # `--select E,W,F`: nothing this plugin finds would be shown, so nothing is analysed
         source = "".join(self.lines)
-        if "torch" not in source or not self._has_candidate(source):
+        if "torch" not in source:
             return
+        triggered = self._triggered(source)
+        if triggered is not None and not triggered:
+            return  # no rule has a candidate here: libcst is never loaded
         try:
             from .engine import SourceNotParsed, check_source
             from .settings import Settings
@@ -75,7 +81,7 @@ class TorchPitfallsChecker:
             return
         try:
             located = check_source(source, Settings(self.extra_losses, self.extra_no_grad), self.disabled,
-                                   self.tree if isinstance(self.tree, ast.Module) else None)
+                                   self.tree if isinstance(self.tree, ast.Module) else None, triggered)
         except SourceNotParsed:
             return
         except (Exception, RecursionError) as error:  # never take the user's whole flake8 run down

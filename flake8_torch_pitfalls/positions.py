@@ -25,11 +25,6 @@ Start = tuple[int, int]  # 1-based line, 0-based column
 Span = tuple[Start, Start]  # where a node starts, and where it ends (exclusive)
 
 
-def start_positions(module: cst.Module, nodes: Collection[cst.CSTNode]) -> dict[int, Start]:
-    """id(node) -> where the node starts, for each of `nodes` (all within `module`)."""
-    return {key: start for key, (start, _end) in spans(module, nodes).items()}
-
-
 def spans(module: cst.Module, nodes: Collection[cst.CSTNode]) -> dict[int, Span]:
     """id(node) -> where the node starts and ends, for each of `nodes` (all within `module`)."""
     wanted = {id(node) for node in nodes}

@@ -43,10 +43,6 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     files: int = 0
 
-    @property
-    def failed_files(self) -> int:
-        return len({f.path for f in self.findings if f.severity == "error"})
-
 
 @dataclass(frozen=True)
 class Target:
