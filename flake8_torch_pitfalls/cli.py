@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import math
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from .report import Reported
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 def _pages_dir() -> Path:
@@ -201,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     confirm.add_argument("--rule", action="append", default=[], metavar="TPFnnn",
                          help="a rule to confirm (repeatable; default: every rule)")
     confirm.add_argument("--json", action="store_true", help="print a JSON list of {rule, device, verdict, evidence}")
-    confirm.add_argument("--timeout", type=float, default=180.0, help="seconds per reproducer run")
+    confirm.add_argument("--timeout", type=_seconds, default=180.0, help="seconds per reproducer run")
     confirm.set_defaults(handler=_confirm)
     explain = sub.add_parser("explain", help="print a rule's page", formatter_class=formatter)
     explain.add_argument("code", help="a rule's code, e.g. TPF003")
@@ -211,13 +214,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _seconds(text: str) -> float:
+    """A positive, finite number of seconds; anything else is a usage error (exit 2)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a positive, finite number of seconds")
+    return value
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C, so that `confirm` stops its reproducer before it goes."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code else EXIT_OK
-    return int(args.handler(args))
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        return int(args.handler(args))
+    except KeyboardInterrupt:
+        print("torch-pitfalls: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ from .analysis.events import Subscriber
 from .analysis.imports import from_ast
 from .analysis.statements import Interpreter, Segment
 from .checks import ALL_CHECKS, Check, Finding
+from .lines import physical_lines, universal_newlines
+from .nesting import MAX_NESTING, too_deep
 from .positions import spans
 from .regions import Region, plan
 from .settings import Settings
@@ -48,7 +50,7 @@ class Checked:
     """One file's findings, and the lines of the parts LibCST could not read (their findings are lost)."""
 
     findings: list[Located]
-    unread: list[tuple[int, int]]  # (first line, last line) of each part skipped
+    unread: list[tuple[int, int, str]]  # (first line, last line, why) of each part skipped
 
 
 class SourceNotParsed(Exception):
@@ -66,7 +68,7 @@ class Interpretation:
     regions: list[Region]
     modules: dict[int, cst.Module]
     interpreter: Interpreter
-    unread: list[int]  # regions that were to be parsed and LibCST could not read
+    unread: dict[int, str]  # regions that were to be parsed and were not, with why
 
 
 def check_source(source: str, settings: Settings = Settings(), disabled: Collection[str] = (),
@@ -85,13 +87,15 @@ def check_file(source: str, settings: Settings = Settings(), disabled: Collectio
     """`check_source`, and which parts were skipped because LibCST could not read them."""
     if "torch" not in source:
         return Checked([], [])
+    if "\r" in source:  # CR and CRLF endings read as Python reads them; positions are unchanged
+        source, triggered = universal_newlines(source), None
     collector = _Collector()
     checks: list[Check] = [check(collector) for check in ALL_CHECKS if check.code not in disabled]
     done = interpret(source, checks, settings, tree, on_start=collector.attach, triggered=triggered)
     if done is None:
         return Checked([], [])
     done.interpreter.release()
-    unread = [(done.regions[index].start, done.regions[index].end) for index in done.unread]
+    unread = [(done.regions[index].start, done.regions[index].end, why) for index, why in done.unread.items()]
     with _collector_paused(), _recursion_allowance(ANALYSIS_RECURSION_LIMIT):  # code generation recurses too
         return Checked(sorted(_locate(collector.found, done.modules, done.regions)), unread)
 
@@ -140,7 +144,7 @@ def interpret(source: str, subscribers: Sequence[Subscriber], settings: Settings
         return None
     if tree is None:
         tree = parse_python(source)
-    lines = source.splitlines(keepends=True)
+    lines = physical_lines(source, keepends=True)
     if not triggered.outside_prose(tree, lines):
         return None
     with _collector_paused():
@@ -157,22 +161,29 @@ def interpret(source: str, subscribers: Sequence[Subscriber], settings: Settings
 
 
 def _segments(regions: list[Region], lines: list[str], parse_imports: bool = False
-              ) -> tuple[list[Segment], dict[int, cst.Module], list[int]]:
+              ) -> tuple[list[Segment], dict[int, cst.Module], dict[int, str]]:
     """What the interpreter runs for each region: its imports, its parse, or the names it forgets;
-    and which regions LibCST could not read."""
+    and why LibCST did not read the regions it was to read."""
     segments: list[Segment] = []
     modules: dict[int, cst.Module] = {}
-    unread: list[int] = []
+    unread: dict[int, str] = {}
     for index, region in enumerate(regions):
         imports = region.imports() if region.parse and not parse_imports else None
         if imports is not None:
             segments.append((index, tuple(map(from_ast, imports)), frozenset()))
             continue
-        module = _parse_region(region.text(lines)) if region.parse else None
+        module = None
+        if region.parse:
+            depth = too_deep(region.statements, lines)
+            if depth is not None:
+                unread[index] = (f"nested {depth} levels deep; LibCST is given at most {MAX_NESTING} "
+                                 "(its parse time grows with the square of the depth)")
+            else:
+                module = _parse_region(region.text(lines))
+                if module is None:
+                    unread[index] = "LibCST cannot parse this part"
         if module is not None:
             modules[index] = module
-        elif region.parse:
-            unread.append(index)
         segments.append((index, module, frozenset() if module is not None else region.bound()))
     return segments, modules, unread
 

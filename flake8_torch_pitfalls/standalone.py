@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import stat
 import sys
 import tokenize
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config, Resolver
+from .lines import physical_lines, universal_newlines
 from .noqa import suppressed
 from .report import Reported
 
@@ -90,7 +92,7 @@ def _regular(path: Path) -> bool:
 def decode(raw: bytes) -> str:
     """Decode like Python does: PEP 263 coding cookie, BOM, else UTF-8."""
     encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
-    return raw.decode(encoding)
+    return universal_newlines(raw.decode(encoding))
 
 
 def read_source(path: Path) -> str:
@@ -116,7 +118,7 @@ def check_target(target: Target) -> FileOutcome:
     try:
         checked = check_file(source, config.settings, disabled, parse_python(source))
     except SourceNotParsed as error:
-        lines = source.splitlines()
+        lines = physical_lines(source)
         text = lines[error.line - 1] if 0 < error.line <= len(lines) else ""
         outcome.findings.append(_not_checked(target.display, error.line, error.column, "E999", str(error), text))
         return outcome
@@ -124,10 +126,9 @@ def check_target(target: Target) -> FileOutcome:
         outcome.notes.append(f"{target.display}: internal error: {type(error).__name__}: {error}; "
                              "no findings reported for this file")
         return outcome
-    for first, last in checked.unread:
-        outcome.notes.append(f"{target.display}:{first}-{last}: not checked: LibCST cannot parse this part "
-                             "(its findings, if any, are missing)")
-    lines = source.splitlines()
+    for first, last, why in checked.unread:
+        outcome.notes.append(f"{target.display}:{first}-{last}: not checked: {why} (its findings, if any, are missing)")
+    lines = physical_lines(source)
     for finding in checked.findings:
         line_text = lines[finding.line - 1] if finding.line <= len(lines) else ""
         if suppressed(line_text, finding.code):
@@ -150,7 +151,7 @@ def check_targets(targets: Sequence[Target], jobs: int = 1,
     results: Iterator[FileOutcome]
     pool: Executor | None = None
     if workers > 1:
-        pool = ProcessPoolExecutor(workers)
+        pool = ProcessPoolExecutor(workers, initializer=_leave_interrupts_to_the_parent)
         results = pool.map(check_target, targets, chunksize=8)
     else:
         results = map(check_target, targets)
@@ -165,6 +166,12 @@ def check_targets(targets: Sequence[Target], jobs: int = 1,
             pool.shutdown(cancel_futures=True)
     outcome.findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
     return outcome
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """Ctrl-C reaches every process of the terminal's group: the parent alone answers it, in one line."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited by fork
 
 
 def _all_codes() -> list[str]:

@@ -102,3 +102,50 @@ def test_replacing_loss_by_loss_item_removes_tpf001(line: int) -> None:
     code, _, comment = lines[line - 1].partition("#")
     lines[line - 1] = re.sub(r"\bloss\b", "loss.item()", code) + "#" + comment
     assert check_text("".join(lines)) == _without(check_text(text), line, "TPF001")
+
+
+def _engine_findings(text: str) -> set[tuple[int, str]]:
+    from flake8_torch_pitfalls.engine import check_source
+
+    return {(found.line, found.code) for found in check_source(text)}
+
+
+def _statement_starts(text: str) -> list[int]:
+    """Lines where a statement of the module begins: a blank line may go before any of them."""
+    import ast
+
+    return sorted({node.lineno for node in ast.walk(ast.parse(text)) if isinstance(node, ast.stmt)})
+
+
+# What `str.splitlines()` breaks at and Python does not (form feed and vertical tab are whitespace to it).
+NOT_NEWLINES = ["\x0c", "\x0b", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+
+
+@FAST
+@given(data=st.data(), code=st.sampled_from(sorted(FIXTURE_TEXTS)))
+def test_a_form_feed_line_shifts_findings_by_exactly_one_line(data: st.DataObject, code: str) -> None:
+    text = FIXTURE_TEXTS[code]
+    at = data.draw(st.sampled_from(_statement_starts(text)))
+    lines = text.splitlines(keepends=True)  # the fixtures hold no odd line boundaries
+    indent = lines[at - 1][: len(lines[at - 1]) - len(lines[at - 1].lstrip())]
+    lines.insert(at - 1, indent + "\x0c\n")
+    expected = {(n + 1 if n >= at else n, c) for n, c in _engine_findings(text)}
+    assert _engine_findings("".join(lines)) == expected
+
+
+@FAST
+@given(data=st.data(), code=st.sampled_from(sorted(FIXTURE_TEXTS)))
+def test_odd_line_boundaries_in_comments_move_nothing(data: st.DataObject, code: str) -> None:
+    text = FIXTURE_TEXTS[code]
+    at = data.draw(st.sampled_from(_statement_starts(text)))
+    boundary = data.draw(st.sampled_from(NOT_NEWLINES))
+    lines = text.splitlines(keepends=True)
+    lines[at - 1] = lines[at - 1].rstrip("\n") + f"  # one{boundary}two\n"
+    assert _engine_findings("".join(lines)) == _engine_findings(text)
+
+
+@FAST
+@given(code=st.sampled_from(sorted(FIXTURE_TEXTS)), ending=st.sampled_from(["\r", "\r\n"]))
+def test_cr_and_crlf_endings_keep_every_finding_on_its_line(code: str, ending: str) -> None:
+    text = FIXTURE_TEXTS[code]
+    assert _engine_findings(text.replace("\n", ending)) == _engine_findings(text) == expectations(FIXTURES / "x", text)

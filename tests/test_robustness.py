@@ -54,7 +54,7 @@ def test_mutated_fixtures_never_raise(data: st.DataObject) -> None:
     lines = data.draw(st.sampled_from(FIXTURE_TEXTS)).splitlines(keepends=True)
     for _ in range(data.draw(st.integers(1, 6))):
         i = data.draw(st.integers(0, len(lines) - 1))
-        op = data.draw(st.sampled_from(["delete", "duplicate", "dedent", "swap", "truncate"]))
+        op = data.draw(st.sampled_from(["delete", "duplicate", "dedent", "swap", "truncate", "form feed"]))
         if op == "delete":
             del lines[i]
         elif op == "duplicate":
@@ -65,9 +65,11 @@ def test_mutated_fixtures_never_raise(data: st.DataObject) -> None:
             lines[i], lines[i + 1] = lines[i + 1], lines[i]
         elif op == "truncate":
             lines[i] = lines[i][: len(lines[i]) // 2] + "\n"
+        elif op == "form feed":
+            lines.insert(i, data.draw(st.sampled_from(["\x0c\n", "\x0b\n", "# \x85\u2028\n"])))
         if not lines:
             lines = ["import torch\n"]
-    _never_raises("".join(lines))
+    _never_raises("".join(lines).replace("\n", data.draw(st.sampled_from(["\n", "\r\n", "\r"]))))
 
 
 ODD_FILES: dict[str, bytes] = {
@@ -267,3 +269,43 @@ def test_a_function_interpreted_again_reports_each_finding_once() -> None:
     found = check_source(source)
     assert [(f.line, f.code) for f in found] == [(5, "TPF003")]
     assert "unless" not in found[0].message
+
+
+LINE_BOUNDARY_FILES = {  # issue 16's reproducers: lines mean what Python and flake8 mean
+    "form_feed.py": (b"import torch\n\x0c\nw = torch.zeros(3, requires_grad=True)\nw.add_(1)\n", {(4, "TPF006")}),
+    "cr_only.py": (b"import torch\r\rdef f():\r    x = torch.randn(2, 3)\r    return x.t().view(-1)\r",
+                   {(5, "TPF003")}),
+    "crlf.py": (b"import torch\r\n\r\ndef f():\r\n    x = torch.randn(2, 3)\r\n    return x.t().view(-1)\r\n",
+                {(5, "TPF003")}),
+    "separators.py": (("import torch\n\x0c\ndef f():\n    x = torch.randn(2, 3)  # a\x85b \u2028 c \x0b d \x1c\n"
+                      "    return x.t().view(-1)\n").encode(), {(5, "TPF003")}),
+    "noqa_cr.py": (b"import torch\nw = torch.zeros(3, requires_grad=True)\r\x0c\r"
+                   b"w.add_(1)  # noqa: TPF006\rw.mul_(2)\r",
+                   {(5, "TPF006")}),
+}
+
+
+@pytest.mark.parametrize("door", ["flake8", "standalone"])
+def test_line_boundaries_through_both_doors(tmp_path: Path, door: str) -> None:
+    for name, (content, _) in LINE_BOUNDARY_FILES.items():
+        (tmp_path / name).write_bytes(content)
+    command = ([sys.executable, "-m", "flake8", "--isolated", "--select", "TPF,E9", "."] if door == "flake8" else
+               [sys.executable, "-m", "flake8_torch_pitfalls.cli", "check", "-q", "."])
+    result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    got: dict[str, set[tuple[int, str]]] = {name: set() for name in LINE_BOUNDARY_FILES}
+    for line in result.stdout.splitlines():
+        path, number, _col, rest = line.split(":", 3)
+        got[Path(path).name].add((int(number), rest.split()[0]))
+    assert got == {name: expected for name, (_, expected) in LINE_BOUNDARY_FILES.items()}, result.stderr
+
+
+def test_a_chain_too_deep_for_libcst_is_skipped_and_said(tmp_path: Path) -> None:
+    """LibCST takes seconds on a 2,892-deep subscript chain (issue 16): that statement is left out, by name."""
+    (tmp_path / "deep.py").write_text("import torch\nx = torch.randn(2, 3)" + "[0]" * 2892 +
+                                      "\ny = torch.randn(2, 3).t().view(-1)\n")
+    result = subprocess.run([sys.executable, "-m", "flake8_torch_pitfalls.cli", "check", "-q", "deep.py"],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert [line.split(": ")[1].split()[0] for line in result.stdout.splitlines()] == ["TPF003"]
+    assert result.stderr == ("torch-pitfalls: deep.py:2-2: not checked: nested 2896 levels deep; LibCST is given at "
+                             "most 1000 (its parse time grows with the square of the depth) (its findings, if any, "
+                             "are missing)\n")

@@ -19,6 +19,7 @@ from . import worker
 
 CONFIRMED, NOT_CONFIRMED, SKIPPED = "confirmed", "not confirmed", "skipped"
 DEFAULT_TIMEOUT_S = 180.0
+WORKER_GRACE_S = 5.0
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
@@ -93,14 +94,17 @@ class Run:
 def run_reproducer(fixture: Path, function: str, device: str, probe: str = "call",
                    timeout_s: float = DEFAULT_TIMEOUT_S) -> Run:
     """Run one fixture function in a fresh process; a hang or crash becomes a failure, never a hang."""
-    command = [sys.executable, worker.__file__, str(fixture), function, device, probe]
+    # The worker carries its own deadline (a little later than ours) and dies with this process.
+    deadline = timeout_s + WORKER_GRACE_S
+    command = [sys.executable, worker.__file__, str(fixture), function, device, probe,
+               repr(deadline), str(os.getpid())]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
     try:
         stdout, stderr = process.communicate(timeout=timeout_s)
     except subprocess.TimeoutExpired:
         _kill_group(process)
-        return Run({}, f"{function}() did not finish within {timeout_s:.0f} s")
+        return Run({}, f"{function}() did not finish within {timeout_s:g} s")
     finally:
         _kill_group(process)
     for line in stdout.splitlines():

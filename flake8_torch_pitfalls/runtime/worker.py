@@ -1,20 +1,29 @@
 """Runs one reproducer in this (fresh) process and prints one JSON line with what happened.
 
-Usage: python -m flake8_torch_pitfalls.runtime.worker FIXTURE FUNCTION DEVICE PROBE
+Usage: python -m flake8_torch_pitfalls.runtime.worker FIXTURE FUNCTION DEVICE PROBE [DEADLINE_S PARENT_PID]
 PROBE is `call` (did it raise?), `gradient` (the returned tensor's values) or `growth` (autograd nodes
-reachable from the result, and CUDA bytes held, at several step counts).
+reachable from the result, and CUDA bytes held, at several step counts). With DEADLINE_S and PARENT_PID the
+worker never outlives either: it runs in its own session, so nothing else would stop a hung reproducer.
 """
 
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import json
+import math
+import os
+import signal
 import sys
+import threading
+import time
 import traceback
 from typing import Any
 
 MARKER = "TORCH_PITFALLS_RESULT "
 GROWTH_STEPS = (4, 8, 12)
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+EXIT_STOPPED = 3
 
 
 def _load(path: str) -> Any:
@@ -79,8 +88,35 @@ def run(path: str, function: str, device: str, probe: str) -> dict[str, Any]:
     return info
 
 
+def _bounded(deadline_s: float, parent_pid: int) -> None:
+    """Die at the deadline, or when the parent is gone, even while torch holds the interpreter.
+
+    SIGALRM and PR_SET_PDEATHSIG act in the kernel (no Python handler runs); a watchdog thread covers
+    the platforms without them."""
+    if hasattr(signal, "SIGALRM"):
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.alarm(max(1, math.ceil(deadline_s)))
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:  # the parent went before the kernel could be told
+        os._exit(EXIT_STOPPED)
+    ends = time.monotonic() + deadline_s + 1  # the alarm, where there is one, comes first
+
+    def watch() -> None:
+        while time.monotonic() < ends and os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(EXIT_STOPPED)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main(argv: list[str]) -> int:
-    path, function, device, probe = argv
+    path, function, device, probe = argv[:4]
+    if len(argv) == 6:
+        _bounded(float(argv[4]), int(argv[5]))
     try:
         info = run(path, function, device, probe)
     except Exception:  # the harness itself failed (e.g. torch missing): report, do not hide

@@ -1,0 +1,25 @@
+"""Lines as Python and flake8 count them: only `\\n`, `\\r\\n` and `\\r` end a line.
+
+`str.splitlines()` also breaks at form feed, vertical tab, `\\x1c`-`\\x1e`, `\\x85`, `\\u2028` and
+`\\u2029`, which Python reads as whitespace or as text; splitting with it moves findings off their lines.
+"""
+
+from __future__ import annotations
+
+
+def universal_newlines(text: str) -> str:
+    """`text` with every `\\r\\n` and lone `\\r` read as `\\n`, as Python's universal newlines do."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def physical_lines(text: str, keepends: bool = False) -> list[str]:
+    """The lines of `text` (newlines already universal) as Python numbers them, from line 1."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    if keepends:
+        last = len(lines) - 1
+        return [line + "\n" if index < last or text.endswith("\n") else line for index, line in enumerate(lines)]
+    return lines
