@@ -21,7 +21,7 @@ from .grad import GradState
 from .library import TorchModel, qualified
 from .summaries import module_output
 from .syntax import dotted_name, target_names
-from .values import (MODEL, MODEL_OUTPUT, NONE_VALUE, UNKNOWN_VALUE, Autograd, Kind, Value, appended, join,
+from .values import (MODEL, MODEL_OUTPUT, NONE_VALUE, UNKNOWN_VALUE, WHOLE_SLICE, Autograd, Kind, Value, appended, join,
                      join_all, keyed, number, ref, tensor)
 
 _CONTAINERS = {"builtins.list": Kind.LIST, "builtins.tuple": Kind.TUPLE, "builtins.set": Kind.SET,
@@ -328,7 +328,9 @@ class ExpressionEvaluator:
                 indices.append(self.eval(element.slice.value, element))
             else:
                 self.eval_children(element.slice)
-                indices.append(Value(Kind.OBJECT, qualname="slice"))
+                part = element.slice
+                whole = isinstance(part, cst.Slice) and part.lower is None and part.upper is None and part.step is None
+                indices.append(Value(Kind.OBJECT, qualname=WHOLE_SLICE if whole else "slice"))
         if base.kind is Kind.SHAPE and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Slice):
             sliced = self.library.shape_slice(base, self._literal_bounds(node.slice[0].slice))
             if sliced is not None:

@@ -20,8 +20,8 @@ from .arguments import CallArgs
 from .layout import UNREAD, move_order, permute_order, swap_order
 from .syntax import dotted_name, names_in
 from .values import (
-    NONE_VALUE, UNKNOWN_VALUE, Autograd, Kind, Layout, Size, Value, fresh_id, fresh_layout, number, ref,
-    tensor,
+    NONE_VALUE, UNKNOWN_VALUE, WHOLE_SLICE, Autograd, Kind, Layout, Size, Value, fresh_id, fresh_layout, number,
+    ref, tensor,
 )
 
 
@@ -132,6 +132,25 @@ def _result_layout(functional: bool, name: str, layout: Layout) -> Layout | None
     return None
 
 
+_SLICE_PARTS = frozenset({"slice", WHOLE_SLICE, "Ellipsis"})
+
+
+def _sliced_layout(layout: Layout, parts: list[str]) -> Layout:
+    """A slice keeps the layout, and the size of every dimension it takes whole (`x[:, :k]` keeps
+    dimension 0's; `...` stands for as many `:` as the rank leaves)."""
+    dims = layout.dims
+    if dims is not None and "Ellipsis" in parts:
+        fill = len(dims) - len(parts) + 1
+        at = parts.index("Ellipsis")
+        parts = parts[:at] + [WHOLE_SLICE] * fill + parts[at + 1:] \
+            if parts.count("Ellipsis") == 1 and fill >= 0 and not layout.open_rank else []
+        dims = dims if parts else None
+    if dims is None or len(parts) > len(dims):
+        return fresh_layout(layout.noncontig, layout.perm)
+    kept = tuple(size if part == WHOLE_SLICE else None for size, part in zip(dims, parts)) + dims[len(parts):]
+    return fresh_layout(layout.noncontig, layout.perm, kept, layout.open_rank)
+
+
 def _contiguous_layout(layout: Layout) -> Layout:
     return replace(layout, noncontig=None, perm=None)
 
@@ -175,8 +194,8 @@ class TorchModel:
         """`base[...]` for tensors, shapes and ndarrays; None for other kinds."""
         single = indices[0] if len(indices) == 1 else None
         if base.kind is Kind.TENSOR:
-            slices_only = all(i.kind is Kind.OBJECT and i.qualname in ("slice", "Ellipsis") for i in indices)
-            layout = fresh_layout(base.layout.noncontig, base.layout.perm) if slices_only else None
+            slices_only = all(i.kind is Kind.OBJECT and i.qualname in _SLICE_PARTS for i in indices)
+            layout = _sliced_layout(base.layout, [i.qualname or "" for i in indices]) if slices_only else None
             return tensor(base.dtype, Autograd(loss=base.autograd.loss, leaf=base.autograd.leaf), layout)
         if base.kind is Kind.SHAPE and base.elem is not None and single is not None and single.int_value is not None:
             return number("int", size=base.elem.layout.dim_size(single.int_value))
@@ -564,8 +583,14 @@ class TorchModel:
         return tensor(dtype, Autograd(loss=receiver.autograd.loss and self._grad_on),
                       _result_layout(False, name, receiver.layout))
 
-    def _transposing(self, receiver: Value, _node: cst.BaseExpression, name: str, args: CallArgs) -> Value:
-        return self.transposed(receiver, name + "()", args.ints())
+    def _transposing(self, receiver: Value, node: cst.BaseExpression, name: str, args: CallArgs) -> Value:
+        ints = args.ints()
+        layout = receiver.layout
+        if name == "permute" and ints is not None and layout.dims is None and layout.shape_id:
+            # `permute` names every dimension: the receiver's rank is now known (`*x.shape[1:]` reads)
+            receiver = receiver.with_layout(replace(layout, dims=layout.rank_dims(len(ints))))
+            self.host.rebind_receiver(node, receiver)
+        return self.transposed(receiver, name + "()", ints)
 
     def _contiguous(self, receiver: Value, _node: cst.BaseExpression, _name: str, _args: CallArgs) -> Value:
         return _not_leaf(receiver).with_layout(_contiguous_layout(receiver.layout))

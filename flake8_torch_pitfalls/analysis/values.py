@@ -123,13 +123,15 @@ class Layout:
 
 NO_AUTOGRAD = Autograd()
 NO_LAYOUT = Layout()
+#: The qualname of a subscript part that is a bare `:`, which keeps its dimension's size.
+WHOLE_SLICE = "whole slice"
 
 
 @dataclass(frozen=True, slots=True)
 class Value:
     kind: Kind = Kind.UNKNOWN
     #: REF: the object's qualified name; STR: the literal's text; SHAPE: the dotted name of its tensor;
-    #: OBJECT: "slice" / "Ellipsis" for subscript parts.
+    #: OBJECT: "slice" / WHOLE_SLICE (`:`) / "Ellipsis" for subscript parts.
     qualname: str | None = None
     #: TENSOR / NDARRAY / DTYPE: a canonical dtype name ("float32"); NUMBER: "int" / "float" / "bool".
     dtype: str | None = None

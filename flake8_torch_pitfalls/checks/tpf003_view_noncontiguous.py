@@ -64,7 +64,9 @@ dimensions have literal sizes above 1); otherwise it names the condition under w
 views taken before the transpose, dtype views (`x.t().view(torch.int32)`), transposes that cancel out,
 numpy arrays, views that keep every dimension and only add size-1 ones (`x.view(*x.shape, 1, 1)`,
 `x.permute(0, 2, 3, 1).view(b, h, w, 1, c)`), views that only split one dimension (`w.T.view(n, -1, k)`:
-`.T` and `.t()` are read as 2-d), merges of a dimension known to have size 1, and
+`.T` and `.t()` are read as 2-d), merges of a dimension known to have size 1 (a slice keeps the size of
+each dimension it takes whole with `:` or `...`), views that keep the sizes a `permute` moved to the front
+(`feat.permute(1, 2, 0).view(*feat.shape[1:], h, w)`: a permute names every dimension), and
 views whose sizes were read before shape-preserving layers: after `b, c, h, w = x.shape` and
 `x = self.proj_in(x)`, `x.permute(0, 2, 3, 1).view(b, h * w, c)` is read with those sizes (when they name
 every dimension of a tensor of the same rank; if they were wrong the view would fail whatever the strides).""",
