@@ -22,7 +22,7 @@ from .analysis.imports import from_ast
 from .analysis.statements import Interpreter, Segment
 from .checks import ALL_CHECKS, Check, Finding
 from .lines import physical_lines, universal_newlines
-from .nesting import MAX_NESTING, too_deep
+from .nesting import MAX_NESTING, LineExtents, too_deep
 from .positions import spans
 from .regions import Region, plan
 from .settings import Settings
@@ -167,6 +167,7 @@ def _segments(regions: list[Region], lines: list[str], parse_imports: bool = Fal
     segments: list[Segment] = []
     modules: dict[int, cst.Module] = {}
     unread: dict[int, str] = {}
+    extents = LineExtents(lines)
     for index, region in enumerate(regions):
         imports = region.imports() if region.parse and not parse_imports else None
         if imports is not None:
@@ -174,7 +175,7 @@ def _segments(regions: list[Region], lines: list[str], parse_imports: bool = Fal
             continue
         module = None
         if region.parse:
-            depth = too_deep(region.statements, lines)
+            depth = too_deep(region.statements, extents)
             if depth is not None:
                 unread[index] = (f"nested {depth} levels deep; LibCST is given at most {MAX_NESTING} "
                                  "(its parse time grows with the square of the depth)")

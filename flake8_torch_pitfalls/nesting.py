@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 #: The deepest expression handed to LibCST (a 400-call method chain is 808 levels): under a second of
 #: parsing, where the 2,892-deep subscript chain takes 7 s.
@@ -21,53 +21,55 @@ _SHORTEST_DEEP_STATEMENT = 2 * MAX_NESTING
 _BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
-class _Extents:
-    """Characters from one line's start to another's end, from prefix sums made on first use."""
+class LineExtents:
+    """Characters from one line's start to another's end, from prefix sums made once per file, on first use."""
 
     def __init__(self, lines: Sequence[str]) -> None:
         self.lines = lines
         self._ends: list[int] | None = None
 
     def chars(self, first: int, last: int) -> int:
-        if first == last:
-            return len(self.lines[first - 1]) if 0 < first <= len(self.lines) else 0
         if self._ends is None:
             self._ends = list(itertools.accumulate(map(len, self.lines)))
         last = min(last, len(self._ends))
+        if last < first or first < 1:
+            return 0
         return self._ends[last - 1] - (self._ends[first - 2] if first > 1 else 0)
 
 
-def too_deep(statements: Sequence[ast.stmt], lines: Sequence[str]) -> int | None:
-    """The nesting depth of the deepest expression in `statements`, when it exceeds MAX_NESTING."""
-    first, last = statements[0].lineno, statements[-1].end_lineno or statements[-1].lineno
-    if sum(map(len, lines[first - 1:last])) < _SHORTEST_DEEP_STATEMENT:  # most regions: nothing to walk
-        return None
-    extents = _Extents(lines)
-    for node, header_end in _statements(statements):
-        if extents.chars(node.lineno, header_end) < _SHORTEST_DEEP_STATEMENT:
+def too_deep(statements: Sequence[ast.stmt], extents: LineExtents) -> int | None:
+    """The nesting depth of the deepest expression in `statements`, when it exceeds MAX_NESTING.
+
+    A statement's text holds its nested statements' texts, so one shorter than a deep chain needs is
+    skipped whole: most regions walk only their few top statements."""
+    stack = list(statements)
+    while stack:
+        node = stack.pop()
+        end = node.end_lineno or node.lineno
+        if extents.chars(node.lineno, end) < _SHORTEST_DEEP_STATEMENT:
             continue
+        nested = _nested(node)
+        if nested:
+            stack.extend(nested)
+            end = min(child.lineno for child in nested)  # a compound statement's own text: its header
+            if extents.chars(node.lineno, end) < _SHORTEST_DEEP_STATEMENT:
+                continue
         depth = _depth(node)
         if depth > MAX_NESTING:
             return depth
     return None
 
 
-def _statements(statements: Sequence[ast.stmt]) -> Iterator[tuple[ast.stmt, int]]:
-    """Every statement, nested ones included, with the last line of its own text (a compound
-    statement's header ends where its first body statement begins)."""
-    stack = list(statements)
-    while stack:
-        node = stack.pop()
-        nested = [child for field in _BODIES for child in getattr(node, field, ())]
-        if not nested:
-            yield node, node.end_lineno or node.lineno
-            continue
-        yield node, min(child.lineno for child in nested)
-        for child in nested:
+def _nested(node: ast.stmt) -> list[ast.stmt]:
+    """The statements in a compound statement's bodies (an except handler's or a match case's too)."""
+    found: list[ast.stmt] = []
+    for field in _BODIES:
+        for child in getattr(node, field, ()):
             if isinstance(child, ast.stmt):
-                stack.append(child)
-            else:  # an except handler or a match case: its own body holds the statements
-                stack.extend(grandchild for field in _BODIES for grandchild in getattr(child, field, ()))
+                found.append(child)
+            else:
+                found.extend(grandchild for name in _BODIES for grandchild in getattr(child, name, ()))
+    return found
 
 
 def _depth(node: ast.stmt) -> int:

@@ -51,4 +51,36 @@ DEFAULT_TRIGGERS: dict[str, tuple[tuple[str, ...], ...]] = {
             '\\.data\\b',
         ),
     ),
+    "TPF105": (
+        (
+            '(?:tensor|Tensor)\\(\\s*[\\[(][^\\]\\n]*(?:\\w\\.\\w+\\(|\\bfor\\b)',
+        ),
+        (
+            '\\.append\\(|=\\s*\\[[^\\]\\n]*\\w\\(',
+            '(?:tensor|Tensor)\\(\\s*[a-z_]\\w*\\s*[,)]',
+        ),
+        (
+            '(?:tensor|Tensor)\\(\\s*[\\[(]',
+            'loss|backward\\(|requires_grad|Parameter\\(',
+        ),
+    ),
+    "TPF106": (
+        (
+            '\\.(?:weight|bias)\\s*=[^=]',
+        ),
+    ),
+    "TPF112": (
+        (
+            'index_select|gather\\(|\\.take\\(|take_along_dim|index_(?:add|copy|fill)|scatter',
+            '\\.float\\(\\)|\\.double\\(\\)|\\.half\\(\\)|\\b(?:Float|Double|Half)?Tensor\\(|dtype=[\\w.]*(?:float|double|half|bfloat)|linspace\\(',  # noqa: E501
+        ),
+        (
+            '[Ee]mbedding\\(',
+            '\\.float\\(\\)|\\.double\\(\\)|\\.half\\(\\)|\\b(?:Float|Double|Half)?Tensor\\(|dtype=[\\w.]*(?:float|double|half|bfloat)|linspace\\(',  # noqa: E501
+        ),
+        (
+            '\\w\\[',
+            '\\b(?:Float|Double|Half)?Tensor\\(',
+        ),
+    ),
 }

@@ -685,7 +685,8 @@ def test_a_join_keeps_each_fact_that_both_paths_share(group: type) -> None:
                      Autograd: "param" if field.name == "loss" else "loss",
                      Layout: "noncontig" if field.name == "shape_id" else "shape_id"}[group]
         base = {"kind": Kind.TENSOR} if group is Value else {}
-        shared = {field.name: _sample(str(field.type))}
+        flag = isinstance(field.default, bool)  # a flag's non-default value is the one worth keeping
+        shared = {field.name: not field.default if flag else _sample(str(field.type))}
         a = group(**base, **shared)
         other = next(f for f in fields(group) if f.name == differing)
         b = group(**base, **shared, **{differing: _sample(str(other.type))})

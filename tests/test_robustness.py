@@ -115,6 +115,21 @@ def test_odd_files_through_real_flake8(tmp_path: Path) -> None:
             assert got[name] == expected, name
 
 
+def test_long_functions_with_match_and_try_through_flake8(tmp_path: Path) -> None:
+    """The nesting bound walks long regions' statements: a `match` case and an `except` handler are not
+    statements themselves (a case has no line number), and the findings beside them still print."""
+    padding = "".join(f"    v{i} = torch.randn(2, 3)  # padding that makes the region long\n" for i in range(60))
+    source = ("import torch\n\n\ndef route(kind, x):\n" + padding
+              + "    match kind:\n        case 'flat':\n            return x.t().view(-1)\n"
+              + "        case _:\n            try:\n                return x\n            except ValueError:\n"
+              + "                return x.t().view(-1)\n")
+    (tmp_path / "routes.py").write_text(source)
+    result = subprocess.run([sys.executable, "-m", "flake8", "--isolated", "--select", "TPF", "routes.py"],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert result.stderr == ""
+    assert [line.split(":")[1] for line in result.stdout.splitlines()] == ["67", "72"]
+
+
 def test_a_400_deep_method_chain(tmp_path: Path) -> None:
     """flake8's own pyflakes overflows on this file (and aborts flake8), so our engine is driven directly."""
     (tmp_path / "chain.py").write_text("import torch\nx = torch.randn(2, 3)" + ".float()" * 400 + ".t().view(-1)\n")

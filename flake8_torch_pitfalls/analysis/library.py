@@ -116,6 +116,11 @@ def _not_leaf(receiver: Value) -> Value:
     return receiver.with_autograd(replace(receiver.autograd, leaf=False))
 
 
+def _copied(receiver: Value) -> Value:
+    """A copy keeps the graph, but is a new tensor: never a leaf, never an nn.Parameter."""
+    return receiver.with_autograd(replace(receiver.autograd, leaf=False, plain=True))
+
+
 def _result_layout(functional: bool, name: str, layout: Layout) -> Layout | None:
     """The layout of an op's result on a non-contiguous input: elementwise ops keep it (TensorIterator keeps
     the input's strides), resampling, conv and pooling keep channels_last (so permuting back gives a
@@ -182,8 +187,18 @@ class TorchModel:
             return tensor(common_dtype(left, right), Autograd(loss=loss))
         layout = left.layout if left.kind is Kind.TENSOR else right.layout
         detached = all(v.autograd.detached or v.kind is Kind.NUMBER for v in (left, right))  # `0.1 * x.detach()`
-        return tensor(_promoted_dtype(left, right), Autograd(loss=loss, detached=detached),
+        return tensor(self._arithmetic_dtype(left, operator, right), Autograd(loss=loss, detached=detached),
                       fresh_layout(layout.noncontig, layout.perm, layout.dims if layout.noncontig else None))
+
+    def _arithmetic_dtype(self, left: Value, operator: cst.BaseBinaryOp, right: Value) -> str | None:
+        """Integer tensors become the default float under true division, and with a Python float."""
+        dtype = _promoted_dtype(left, right)
+        tensors = [v for v in (left, right) if v.kind is Kind.TENSOR]
+        integral = bool(tensors) and all(v.dtype is not None and v.dtype not in api.FLOAT_DTYPES for v in tensors)
+        other = right if left.kind is Kind.TENSOR else left
+        if integral and (isinstance(operator, cst.Divide) or (other.kind is Kind.NUMBER and other.dtype == "float")):
+            return self.host.float_default
+        return dtype
 
     def unary(self, operand: Value) -> Value:
         layout = operand.layout
@@ -250,7 +265,7 @@ class TorchModel:
         if base.kind is Kind.MODULE and attr in ("weight", "bias"):
             return self.parameter_of(base)
         if base.kind is Kind.UNKNOWN and attr in ("weight", "bias"):
-            return tensor(autograd=Autograd(param=True))
+            return tensor(autograd=Autograd(param=True, plain=False))
         if base.kind is Kind.NDARRAY:
             return Value(Kind.NDARRAY, dtype=base.dtype) if attr == "T" else UNKNOWN_VALUE
         if base.kind is Kind.OBJECT:
@@ -296,7 +311,7 @@ class TorchModel:
     def parameter_of(self, module: Value) -> Value:
         """A parameter of a module built in the file: a leaf that requires grad (unless the module was
         frozen with `requires_grad_(False)`), in the module's dtype."""
-        return tensor(module.dtype, Autograd(param=True, leaf=module.autograd.param))
+        return tensor(module.dtype, Autograd(param=True, leaf=module.autograd.param, plain=False))
 
     def module_value(self, qualname: str, dtype: str | None) -> Value:
         """A module instance: its class, its parameters' dtype, parameters that require grad."""
@@ -466,7 +481,7 @@ class TorchModel:
         requires_grad = args.get(1, "requires_grad")
         enabled = requires_grad is None or is_true(requires_grad)
         base = data if data is not None and data.kind is Kind.TENSOR else tensor()
-        return tensor(base.dtype, Autograd(leaf=enabled),
+        return tensor(base.dtype, Autograd(leaf=enabled, plain=False),
                       Layout(dims=base.layout.dims, shape_id=base.layout.shape_id))
 
     def joined_tensors(self, _node: cst.Call, args: CallArgs) -> Value:
@@ -541,7 +556,7 @@ class TorchModel:
         # `model.parameters()`: of a module built here (leaves that require grad), or of any other object
         # (parameters that may have been frozen or detached where the analysis does not look).
         parameter = self.parameter_of(receiver) if receiver.kind is Kind.MODULE else tensor(
-            autograd=Autograd(param=True))
+            autograd=Autograd(param=True, plain=False))
         if name == "parameters":
             return Value(Kind.OBJECT, elem=parameter)
         if name == "named_parameters":
@@ -625,7 +640,7 @@ class TorchModel:
         return _kept(receiver, other.dtype if other is not None else None)
 
     def _detach(self, receiver: Value, node: cst.BaseExpression, name: str, _args: CallArgs) -> Value:
-        result = receiver.with_autograd(replace(receiver.autograd, loss=False, leaf=False, detached=True))
+        result = receiver.with_autograd(replace(receiver.autograd, loss=False, leaf=False, detached=True, plain=True))
         if name == "detach_":
             self.host.rebind_receiver(node, result)
         return result
@@ -636,8 +651,8 @@ class TorchModel:
     def _clone(self, receiver: Value, _node: cst.BaseExpression, _name: str, args: CallArgs) -> Value:
         memory_format = args.keywords.get("memory_format")
         if memory_format is not None and memory_format.qualname != "torch.preserve_format":
-            return _not_leaf(receiver).with_layout(_contiguous_layout(receiver.layout))
-        return _not_leaf(receiver)
+            return _copied(receiver).with_layout(_contiguous_layout(receiver.layout))
+        return _copied(receiver)
 
     def _requires_grad(self, receiver: Value, node: cst.BaseExpression, _name: str, args: CallArgs) -> Value:
         flag = args.get(0, "requires_grad")

@@ -71,6 +71,7 @@ class Interpreter(ExpressionEvaluator):
         self.readers: dict[str, set[str]] = {}  # function -> the file's functions that read what it returns
         self.class_attrs: dict[str, dict[str, Value]] = {}  # a class's `self.` facts after `__init__`
         self.methods_by_name: dict[str, list[str]] = {}  # a method name -> the file's methods of that name
+        self._methods_in_file: dict[str, int] | None = None
         self.summarising: list[str] = []  # functions interpreted ahead of their definition, innermost last
 
     def code(self, node: cst.CSTNode) -> str:
@@ -187,7 +188,21 @@ class Interpreter(ExpressionEvaluator):
         if receiver.kind is not Kind.UNKNOWN or name in api.LIBRARY_METHOD_NAMES:
             return None
         definers = self.methods_by_name.get(name, ())
-        return ref(definers[0]) if len(definers) == 1 else None
+        if len(definers) != 1 or self.methods_in_file().get(name, 0) != 1:
+            return None  # another class defines one too (parsed or not): which one runs is not known
+        return ref(definers[0])
+
+    def methods_in_file(self) -> dict[str, int]:
+        """How many classes of the whole file (not only its parsed regions) define each method name."""
+        if self._methods_in_file is None:
+            counts: dict[str, int] = {}
+            for node in ast.walk(self.tree) if self.tree is not None else ():
+                if isinstance(node, ast.ClassDef):
+                    for name in {item.name for item in node.body
+                                 if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}:
+                        counts[name] = counts.get(name, 0) + 1
+            self._methods_in_file = counts
+        return self._methods_in_file
 
     def instance_attribute(self, owner: str, attr: str) -> Value | None:
         """What `__init__` keeps in `self.<attr>`, for an attribute the file stores nowhere else (a buffer's
@@ -215,7 +230,8 @@ class Interpreter(ExpressionEvaluator):
 
     def function_result(self, qualname: str, args: CallArgs, module_call: bool = False,
                         node: cst.Call | None = None) -> Value | None:
-        if qualname in self.definitions and (not self.events.muted or self.events.one_run_only):
+        recursive = qualname == "local:" + ".".join(self.frame.scope)  # says nothing of how it is entered
+        if qualname in self.definitions and not recursive and (not self.events.muted or self.events.one_run_only):
             site = CallSite(args, module_call, self.computed_arguments(node) if node is not None else frozenset())
             if not self.events.muted:  # the latest reading of a call knows the most
                 sites = self.call_sites.setdefault(qualname, {})
@@ -674,7 +690,7 @@ class Interpreter(ExpressionEvaluator):
         if all(self.value(option).qualname in api.TENSOR_CLASSES for option in options):
             name = test.args[0].value.value
             if self.lookup(name).kind is not Kind.TENSOR:
-                self.frame.env[name] = tensor(autograd=Autograd(param="Parameter" in self.code(kinds)))
+                self.frame.env[name] = tensor(autograd=Autograd(param="Parameter" in self.code(kinds), plain=False))
 
     def exec_for(self, node: cst.For) -> None:
         iterable = self.eval(node.iter, node)
@@ -849,7 +865,7 @@ class Interpreter(ExpressionEvaluator):
         finally:
             self.events.muted -= 1
         if qualname == "torch.Tensor":
-            return tensor()
+            return tensor(autograd=Autograd(plain=False))  # an nn.Parameter is a Tensor too
         if qualname in libs.CLASSES:
             return Value(Kind.OBJECT, qualname=libs.CLASS_ALIASES.get(qualname, qualname))
         return UNKNOWN_VALUE
@@ -861,7 +877,8 @@ class Interpreter(ExpressionEvaluator):
             value = self.eval(base.value, node)
             qualname = value.qualname or ""
             if qualname.startswith("torch.nn.") and qualname.rsplit(".", 1)[1] in api.PARAMETERISED_LAYERS:
-                inherited = {attr: tensor(autograd=Autograd(param=True, leaf=True)) for attr in ("weight", "bias")}
+                inherited = {attr: tensor(autograd=Autograd(param=True, leaf=True, plain=False))
+                             for attr in ("weight", "bias")}
             if qualname.startswith(api.METRIC_PACKAGES) or qualname.removeprefix("local:") in self.metric_classes:
                 is_metric = True
             if qualname in api.MODULE_BASES or qualname.removeprefix("local:") in self.module_classes or (

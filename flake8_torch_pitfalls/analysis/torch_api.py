@@ -131,7 +131,7 @@ DTYPE_KEEPING_METHODS = frozenset({
     "abs", "neg", "exp", "log", "sqrt", "relu", "sigmoid", "tanh", "softmax", "log_softmax",
     "sum", "mean", "pin_memory", "requires_grad_", "unflatten", "index_select", "gather", "masked_select",
     "take", "repeat_interleave", "tile", "tril", "triu", "diagonal", "diag", "masked_fill", "index_fill",
-    "scatter", "sin", "cos", "cumsum",
+    "scatter", "sin", "cos", "cumsum", "floor", "ceil", "round", "trunc", "clamp", "clip",
 })
 #: Of DTYPE_KEEPING_METHODS, the ones whose result is floating whatever the input (an integer input gives
 #: float32, or an error), and those that accumulate integers and bools in int64.
@@ -222,6 +222,9 @@ PARAMETERISED_LAYERS = frozenset((
     "Linear", "Bilinear", "LazyLinear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
     "ConvTranspose3d", "Embedding", "EmbeddingBag", "LayerNorm", "GroupNorm", "BatchNorm1d", "BatchNorm2d",
     "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "RMSNorm", "PReLU"))
+#: The parameters each of those registers (as None too, when built without them: `bias=False`).
+LAYER_PARAMETERS = {layer: ("weight",) if layer in ("Embedding", "EmbeddingBag", "RMSNorm", "PReLU")
+                    else ("weight", "bias") for layer in PARAMETERISED_LAYERS}
 
 #: `torch.nn` layers (by class name) whose input meets their floating-point weights in a matrix product or a
 #: convolution: an input of another dtype raises (`mat1 and mat2 must have the same dtype`). Not `Embedding`,
@@ -230,6 +233,17 @@ DENSE_LAYERS = frozenset((
     "Linear", "Bilinear", "LazyLinear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
     "ConvTranspose3d", "LSTM", "GRU", "RNN", "LSTMCell", "GRUCell", "RNNCell", "MultiheadAttention",
     "TransformerEncoder", "TransformerDecoder", "Transformer", "TransformerEncoderLayer", "TransformerDecoderLayer"))
+
+
+def nn_layer(qualname: str | None) -> str | None:
+    """The class name of a `torch.nn` layer (`Linear` for `torch.nn.Linear`, `torch.nn.modules.linear.Linear`)."""
+    if qualname is None or not qualname.startswith("torch.nn."):
+        return None
+    return qualname.rsplit(".", 1)[-1]
+
+
+#: Layers whose input is an index into their weight, not an operand of a product.
+EMBEDDING_LAYERS = frozenset({"Embedding", "EmbeddingBag"})
 
 #: Elementwise methods (and `torch.` functions): their result is laid out like their input (TensorIterator
 #: keeps a transposed input's strides), so it is as non-contiguous as the tensor they are called on.

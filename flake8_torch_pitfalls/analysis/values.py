@@ -64,13 +64,16 @@ class Autograd:
     leaf: bool = False  # a leaf that requires grad, or a view of one
     detached: bool = False  # made by .detach() (or a copy of such a tensor): no autograd history
     param: bool = False  # a parameter reached through its module (`m.weight`, `model.parameters()`)
+    #: known not to be an `nn.Parameter` object: a factory's, an op's or a copy's result (not `nn.Parameter(...)`,
+    #: a module's parameter, or a value known only to be some Tensor: an annotation, an isinstance check)
+    plain: bool = True
 
     def join(self, other: Autograd) -> Autograd:
         """True on both paths, or not known."""
         if self == other:
             return self
         return Autograd(self.loss and other.loss, self.leaf and other.leaf, self.detached and other.detached,
-                        self.param and other.param)
+                        self.param and other.param, self.plain and other.plain)
 
 
 @dataclass(frozen=True, slots=True)

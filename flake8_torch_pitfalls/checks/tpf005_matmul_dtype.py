@@ -66,7 +66,8 @@ of one dtype, dict displays and comprehensions, the file's own functions (what t
 call hands them) and generators (a minibatch maker that yields slices of a float64 tensor).""",
         silent="""\
 Unknown dtypes; elementwise ops (they promote); fp32 mixed with fp16/bf16 inside
-`torch.autocast(...)` (autocast reconciles those — it never reconciles float64); files that call
+`torch.autocast(...)` (autocast reconciles those — it never reconciles float64); inputs of an
+`nn.Embedding` (an index, not an operand: a floating one is TPF112's finding); files that call
 `torch.set_default_dtype` (the float default is then unknown).""",
     )
 
@@ -92,9 +93,11 @@ Unknown dtypes; elementwise ops (they promote); fp32 mixed with fp16/bf16 inside
         weights, dtype = module.dtype, given.dtype
         if given.kind is not Kind.TENSOR or dtype is None or dtype == weights or weights not in _FLOATS:
             return
+        layer = api.nn_layer(module.qualname)
+        if layer in api.EMBEDDING_LAYERS:
+            return  # an embedding's input is an index: a floating one is TPF112's finding
         if dtype not in _FLOATS:
-            layer = (module.qualname or "").removeprefix("torch.nn.")
-            if layer != module.qualname and layer.rsplit(".", 1)[-1] in api.DENSE_LAYERS:
+            if layer in api.DENSE_LAYERS:
                 self.report(node, "module_input", input=dtype, weights=weights, convert=_CONVERTERS[weights])
             return
         if at.in_autocast and {dtype, weights} <= _AUTOCAST_RECONCILED:
