@@ -51,6 +51,11 @@ DEFAULT_TRIGGERS: dict[str, tuple[tuple[str, ...], ...]] = {
             '\\.data\\b',
         ),
     ),
+    "TPF101": (
+        (
+            '\\.range\\(',
+        ),
+    ),
     "TPF105": (
         (
             '(?:tensor|Tensor)\\(\\s*[\\[(][^\\]\\n]*(?:\\w\\.\\w+\\(|\\bfor\\b)',

@@ -49,6 +49,25 @@ def test_silent_gradient_evidence_compares_with_the_true_gradient() -> None:
     assert "vs true" in evidence.evidence and "modified by an inplace operation" in evidence.evidence
 
 
+def test_deprecation_evidence_shows_the_fix_keeps_the_result() -> None:
+    """TPF101: the deprecated call warns; the fix is silent and gives the same tensor; the naive one differs."""
+    evidence = confirm("TPF101", "cpu")
+    assert "bad warned UserWarning: torch.range is deprecated" in evidence.evidence
+    assert "good warned nothing and gave the same" in evidence.evidence
+    assert "naive gave int64 (4,)" in evidence.evidence
+
+
+def test_the_result_probe_records_warnings_and_the_tensor(tmp_path: Path) -> None:
+    reproducer = tmp_path / "TPF997_warns.py"
+    reproducer.write_text("import warnings\n\nimport torch\n\n\ndef bad(device):\n"
+                          "    warnings.warn('old API', DeprecationWarning)\n"
+                          "    return torch.ones(2, dtype=torch.int64, device=device)\n")
+    run = run_reproducer(reproducer, "bad", "cpu", "result", timeout_s=120)
+    assert run.failure is None and run.raised is None
+    assert run.info["warnings"] == [{"type": "DeprecationWarning", "message": "old API"}]
+    assert run.info["result"] == {"shape": [2], "dtype": "int64", "values": [1.0, 1.0]}
+
+
 def test_json_output_and_exit_code() -> None:
     done = subprocess.run([*CLI, "confirm", "--device", "cpu", "--rule", "TPF004", "--rule", "tpf005", "--json"],
                           capture_output=True, text=True, timeout=600)

@@ -82,7 +82,7 @@ def _validate(cls: type[Check]) -> None:
         if not isinstance(getattr(cls, name, None), kind):
             raise TypeError(f"{where}: declare {name} ({kind.__name__})")
     if not isinstance(getattr(cls, "expectation", None), get_args(Expectation)):
-        raise TypeError(f"{where}: declare expectation (Raises, WrongGradient or GraphLeak)")
+        raise TypeError(f"{where}: declare expectation (Raises, WrongGradient, GraphLeak or Deprecated)")
     messages = getattr(cls, "messages", None)
     if not messages or not all(isinstance(m, Message) for m in messages.values()):
         raise TypeError(f"{where}: declare messages, a mapping of names to Message")

@@ -80,5 +80,15 @@ class GraphLeak:
     every step (and, on CUDA, holds more memory every step); `good(device, steps)`'s holds no graph."""
 
 
+@dataclass(frozen=True)
+class Deprecated:
+    """`bad(device)` warns (a `category` whose message matches one of the patterns) and returns a tensor;
+    `good(device)`, the fix, warns nothing and returns the same tensor (values, shape, dtype); `naive(device)`,
+    the replacement people reach for first, returns a different one: the fix keeps the meaning."""
+
+    category: str
+    patterns: tuple[str, ...]
+
+
 #: What a rule's reproducers must show at run time.
-Expectation = Union[Raises, WrongGradient, GraphLeak]
+Expectation = Union[Raises, WrongGradient, GraphLeak, Deprecated]

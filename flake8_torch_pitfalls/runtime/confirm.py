@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..checks import ALL_CHECKS, by_code
-from ..checks.declaration import Expectation, GraphLeak, Raises, WrongGradient
+from ..checks.declaration import Deprecated, Expectation, GraphLeak, Raises, WrongGradient
 from . import worker
 
 CONFIRMED, NOT_CONFIRMED, SKIPPED = "confirmed", "not confirmed", "skipped"
@@ -215,6 +215,35 @@ def _classify_leak(rule: str, expected: Expectation, device: str, timeout_s: flo
     return Evidence(rule, device, CONFIRMED if ok else NOT_CONFIRMED, seen, **versions)
 
 
+def _classify_deprecated(rule: str, expected: Expectation, device: str, timeout_s: float) -> Evidence:
+    """A deprecation warning (TPF101's `torch.range`); the fix is silent and gives the same tensor, while the
+    naive replacement gives another one."""
+    assert isinstance(expected, Deprecated)
+    runs = {name: run_reproducer(fixture_for(rule), name, device, "result", timeout_s)
+            for name in ("bad", "good", "naive")}
+    versions = _versions(*runs.values())
+    failures = [r.failure or f"{name}() {_describe(r.raised)}" for name, r in runs.items() if r.failure or r.raised]
+    if failures:
+        return Evidence(rule, device, NOT_CONFIRMED, "; ".join(failures), **versions)
+    bad, good, naive = (runs[name].info for name in ("bad", "good", "naive"))
+    warned = [w for w in bad["warnings"] if w["type"] == expected.category
+              and any(re.search(p, w["message"]) for p in expected.patterns)]
+    same = good["result"] == bad["result"]
+    seen = (f"bad warned {warned[0]['type']}: {warned[0]['message']}" if warned else "bad gave no such warning")
+    seen += (f"; bad gave {_tensor(bad['result'])}; good {_warnings(good['warnings'])} and gave "
+             f"{'the same' if same else _tensor(good['result'])}; naive gave {_tensor(naive['result'])}")
+    ok = bool(warned) and not good["warnings"] and same and naive["result"] != bad["result"]
+    return Evidence(rule, device, CONFIRMED if ok else NOT_CONFIRMED, seen, **versions)
+
+
+def _tensor(result: dict[str, Any]) -> str:
+    return f"{result['dtype']} {tuple(result['shape'])} {_fmt(result['values'][:6])}"
+
+
+def _warnings(caught: list[dict[str, str]]) -> str:
+    return "warned nothing" if not caught else "warned " + "; ".join(f"{w['type']}: {w['message']}" for w in caught)
+
+
 @dataclass(frozen=True)
 class Growth:
     rate: float  # per iteration
@@ -241,4 +270,5 @@ _CLASSIFIERS: dict[type, Classifier] = {
     Raises: _classify_raising,
     WrongGradient: _classify_wrong_gradient,
     GraphLeak: _classify_leak,
+    Deprecated: _classify_deprecated,
 }

@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 import traceback
+import warnings
 from typing import Any
 
 MARKER = "TORCH_PITFALLS_RESULT "
@@ -77,6 +78,15 @@ def run(path: str, function: str, device: str, probe: str) -> dict[str, Any]:
                 held.append(after - before)
                 del result
             info.update(steps=list(GROWTH_STEPS), nodes=nodes, bytes=held)
+        elif probe == "result":  # the warnings it gives and the tensor it returns
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = target(device)
+                _sync(torch, device)
+            info["warnings"] = [{"type": w.category.__name__, "message": str(w.message).splitlines()[0][:500]}
+                                for w in caught]
+            info["result"] = {"shape": list(result.shape), "dtype": str(result.dtype).removeprefix("torch."),
+                              "values": result.detach().cpu().double().flatten().tolist()}
         else:
             result = target(device)
             _sync(torch, device)
