@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 OFF_BY_DEFAULT: frozenset[str] = frozenset({"TPF012"})
 #: Every rule's code, read at start-up (is any of them selected? which codes exist?) without loading libcst.
 ALL_CODES: frozenset[str] = frozenset({"TPF001", "TPF002", "TPF003", "TPF004", "TPF005", "TPF006", "TPF012", "TPF101",
-                                       "TPF105", "TPF106", "TPF112"})
+                                       "TPF105", "TPF106", "TPF107", "TPF112"})
 
 
 def unknown_codes(codes: Iterable[str]) -> list[str]:

@@ -74,6 +74,11 @@ DEFAULT_TRIGGERS: dict[str, tuple[tuple[str, ...], ...]] = {
             '\\.(?:weight|bias)\\s*=[^=]',
         ),
     ),
+    "TPF107": (
+        (
+            '\\.numpy\\(\\)',
+        ),
+    ),
     "TPF112": (
         (
             'index_select|gather\\(|\\.take\\(|take_along_dim|index_(?:add|copy|fill)|scatter',

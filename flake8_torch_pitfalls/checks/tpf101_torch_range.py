@@ -49,14 +49,15 @@ The builtin `range`, `np.arange`, `torch.arange`, `.range` of other objects (`df
     )
 
     def visit_Call(self, node: cst.Call, at: Facts) -> None:
-        if at.qualname(node.func) != "torch.range":
+        func = node.func
+        named = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        if named != "range" or at.qualname(func) != "torch.range":
             return
         positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
         keywords = {arg.keyword.value: arg.value for arg in node.args if arg.keyword is not None}
         start = positional[0].value if positional else keywords.get("start")
         end = positional[1].value if len(positional) > 1 else keywords.get("end")
         step = positional[2].value if len(positional) > 2 else keywords.get("step")
-        func = node.func
         torch = at.code(func.value) if isinstance(func, cst.Attribute) else "torch"
         shown = {name: at.code(value) if value is not None else default
                  for name, value, default in (("start", start, "start"), ("end", end, "end"))}

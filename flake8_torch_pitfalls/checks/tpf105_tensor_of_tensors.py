@@ -13,6 +13,7 @@ from .declaration import Message, Page, Raises
 _FIX = "use torch.stack({items}) (torch.cat({items}) for one-element tensors of shape (1,), to keep the flat result)"
 #: The constructors that copy nested Python sequences element by element.
 _CONSTRUCTORS = frozenset({"torch.tensor", "torch.as_tensor", *api.TYPED_TENSORS})
+_CONSTRUCTOR_NAMES = frozenset(qualname.rsplit(".", 1)[-1] for qualname in _CONSTRUCTORS)
 
 
 class TensorOfTensors(Check):
@@ -67,7 +68,9 @@ values, of numpy arrays, of values of unknown kind, nested lists, code under `to
     )
 
     def visit_Call(self, node: cst.Call, at: Facts) -> None:
-        if at.qualname(node.func) not in _CONSTRUCTORS:
+        func = node.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        if name not in _CONSTRUCTOR_NAMES or at.qualname(func) not in _CONSTRUCTORS:
             return
         data = at.call_args(node).get(0, "data")
         elements = _tensor_elements(data)

@@ -25,6 +25,8 @@ _EMBEDDINGS = api.EMBEDDING_LAYERS
 _FLOAT_MAKERS = (r"\.float\(\)|\.double\(\)|\.half\(\)|\b(?:Float|Double|Half)?Tensor\(|"
                  r"dtype=[\w.]*(?:float|double|half|bfloat)|linspace\(")
 _EMBEDDING_FUNCTIONS = frozenset({"torch.nn.functional.embedding", "torch.nn.functional.embedding_bag"})
+#: The last name of each of those functions: other calls are not looked up.
+_FUNCTION_NAMES = frozenset(q.rsplit(".", 1)[-1] for q in (*_INDEX_FUNCTIONS, *_EMBEDDING_FUNCTIONS))
 
 
 class FloatTensorAsIndex(Check):
@@ -93,20 +95,24 @@ indexed with a tensor is another matter).""",
 
     def visit_Call(self, node: cst.Call, at: Facts) -> None:
         func = node.func
-        qualname = at.qualname(func) or ""
-        args = at.call_args(node)
-        if qualname in _INDEX_FUNCTIONS:
-            name = qualname.removeprefix("torch.")
-            self._check_index(node, name, args.get(_INDEX_FUNCTIONS[qualname], _KEYWORDS.get(name, "index")))
-        elif qualname in _EMBEDDING_FUNCTIONS:
-            self._check_embedding(node, args.get(0, "input"))
-        elif isinstance(func, cst.Attribute) and func.attr.value in _INDEX_METHODS \
-                and at.value(func.value).kind is Kind.TENSOR:
-            name = func.attr.value
-            self._check_index(node, name, args.get(_INDEX_METHODS[name], _KEYWORDS.get(name, "index")))
-        else:
-            module = at.value(func)
-            if module.kind is Kind.MODULE and api.nn_layer(module.qualname) in _EMBEDDINGS and not args.starred:
+        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        if name in _INDEX_METHODS or name in _FUNCTION_NAMES:
+            qualname = at.qualname(func) or ""
+            if qualname in _INDEX_FUNCTIONS:
+                self._check_index(node, name, at.call_args(node).get(_INDEX_FUNCTIONS[qualname],
+                                                                     _KEYWORDS.get(name, "index")))
+                return
+            if qualname in _EMBEDDING_FUNCTIONS:
+                self._check_embedding(node, at.call_args(node).get(0, "input"))
+                return
+            if isinstance(func, cst.Attribute) and name in _INDEX_METHODS and at.value(func.value).kind is Kind.TENSOR:
+                index = at.call_args(node).get(_INDEX_METHODS[name], _KEYWORDS.get(name, "index"))
+                self._check_index(node, name, index)
+                return
+        module = at.value(func)
+        if module.kind is Kind.MODULE and api.nn_layer(module.qualname) in _EMBEDDINGS:
+            args = at.call_args(node)
+            if not args.starred:
                 self._check_embedding(node, args.get(0, "input"))
 
     def _check_index(self, node: cst.Call, name: str, index: Value | None) -> None:
