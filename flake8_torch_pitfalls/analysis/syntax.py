@@ -17,6 +17,13 @@ def dotted_name(node: cst.CSTNode) -> str | None:
     return ".".join(reversed(parts))
 
 
+def called_name(func: cst.BaseExpression) -> str:
+    """The last name of a callee (`range` for `torch.range` and for `range`): a cheap test before a lookup."""
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return func.value if isinstance(func, cst.Name) else ""
+
+
 def target_root(node: cst.BaseExpression) -> cst.BaseExpression:
     """The object a store lands in: `d` for `d[k]`, `self.log` for `self.log[k]`."""
     while isinstance(node, cst.Subscript):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..analysis.facts import Facts
+from ..analysis.syntax import called_name
 from .base import Check
 from .declaration import Deprecated, Message, Page
 
@@ -50,7 +51,7 @@ The builtin `range`, `np.arange`, `torch.arange`, `.range` of other objects (`df
 
     def visit_Call(self, node: cst.Call, at: Facts) -> None:
         func = node.func
-        named = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        named = called_name(func)
         if named != "range" or at.qualname(func) != "torch.range":
             return
         positional = [arg for arg in node.args if arg.keyword is None and not arg.star]

@@ -6,6 +6,7 @@ import libcst as cst
 
 from ..analysis import torch_api as api
 from ..analysis.facts import Facts
+from ..analysis.syntax import called_name
 from ..analysis.values import Kind, Value
 from .base import Check
 from .declaration import Message, Page, Raises
@@ -69,7 +70,7 @@ values, of numpy arrays, of values of unknown kind, nested lists, code under `to
 
     def visit_Call(self, node: cst.Call, at: Facts) -> None:
         func = node.func
-        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        name = called_name(func)
         if name not in _CONSTRUCTOR_NAMES or at.qualname(func) not in _CONSTRUCTORS:
             return
         data = at.call_args(node).get(0, "data")

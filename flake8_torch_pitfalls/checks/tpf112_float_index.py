@@ -6,6 +6,7 @@ import libcst as cst
 
 from ..analysis import torch_api as api
 from ..analysis.facts import Facts
+from ..analysis.syntax import called_name
 from ..analysis.values import Kind, Value
 from .base import Check
 from .declaration import Message, Page, Raises
@@ -95,7 +96,7 @@ indexed with a tensor is another matter).""",
 
     def visit_Call(self, node: cst.Call, at: Facts) -> None:
         func = node.func
-        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        name = called_name(func)
         if name in _INDEX_METHODS or name in _FUNCTION_NAMES:
             qualname = at.qualname(func) or ""
             if qualname in _INDEX_FUNCTIONS:
