@@ -8,6 +8,7 @@ import re
 import pytest
 
 from flake8_torch_pitfalls.checks import ALL_CHECKS, by_code
+from flake8_torch_pitfalls.engine import check_source
 
 from .helpers import FIXTURE_FILES, FIXTURES, ROOT, expectations, flake8, marked, parse_output
 
@@ -86,3 +87,11 @@ def test_data_findings_say_the_fix_that_fits_the_use(fixture_run: list[dict[str,
         seen |= matching
     assert seen == {"update", "update_no_grad", "assign", "replace", "legacy_index", "read", "read_no_grad",
                     "init_argument", "share"}
+
+
+def test_the_range_fix_keeps_the_end_whatever_its_expression() -> None:
+    """`+ step` must bind to the whole end: a conditional end is parenthesised, a sum is not."""
+    source = "import torch\n\ndef f(a, b, c, n):\n    return torch.range(0, a if c else b), torch.range(1, n - 1, 2)\n"
+    fixes = [finding.message.split("; use ", 1)[1] for finding in check_source(source)]
+    assert fixes[0].startswith("torch.arange(0, (a if c else b) + 1, 1, dtype=torch.get_default_dtype())")
+    assert fixes[1].startswith("torch.arange(1, n - 1 + 2, 2, dtype=torch.get_default_dtype())")

@@ -331,7 +331,10 @@ class TorchModel:
         if qualname in api.LOSS_MODULES or (qualname in extra_losses and _is_class_name(qualname)):
             return Value(Kind.LOSS_FN)
         if qualname in api.FUNCTIONAL_LOSSES or qualname in extra_losses:
-            return tensor(autograd=Autograd(loss=self._grad_on))
+            inputs = [v for v in (*args.positional, *args.keywords.values()) if v.maybe_tensor]
+            detached = bool(inputs) and all(v.kind is Kind.TENSOR and v.autograd.detached for v in inputs) \
+                and not args.starred
+            return tensor(autograd=Autograd(loss=self._grad_on and not detached))  # detached inputs: no graph
         if qualname in api.FLOAT_FACTORIES or qualname in api.INT_FACTORIES or qualname in api.LIKE_FACTORIES:
             return self.factory(qualname, args)
         if qualname in api.TYPED_TENSORS:

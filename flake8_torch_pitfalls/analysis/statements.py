@@ -463,9 +463,33 @@ class Interpreter(ExpressionEvaluator):
                 self.events.emit(small)
             finally:
                 self.asserting -= 1
+        elif isinstance(small, cst.Del):
+            self.eval_children(small)
+            self.events.emit(small)
+            self.forget_deleted(small.target)
         else:
             self.eval_children(small)
             self.events.emit(small)
+
+    def forget_deleted(self, target: cst.BaseExpression) -> None:
+        """`del x`, `del m.weight`, `del m._parameters["weight"]`: what the name held is gone (a module's
+        parameter deleted this way becomes a plain attribute when assigned again)."""
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self.forget_deleted(element.value)
+            return
+        name = dotted_name(target)
+        if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Attribute) \
+                and target.value.attr.value in ("_parameters", "_buffers", "_modules") and len(target.slice) == 1:
+            key = target.slice[0].slice
+            owner = dotted_name(target.value.value)
+            literal = key.value.evaluated_value if isinstance(key, cst.Index) and isinstance(
+                key.value, cst.SimpleString) else None
+            if isinstance(literal, str) and owner is not None:
+                name = f"{owner}.{literal}"
+        if name is not None:
+            self.frame.env[name] = UNKNOWN_VALUE
+            self.frame.rebound.add(name)
 
     def prepare_target(self, target: cst.BaseExpression, statement: cst.CSTNode) -> None:
         """Evaluate what a store target reads (`d` and `k` in `d[k] = v`) and mark it as a store."""

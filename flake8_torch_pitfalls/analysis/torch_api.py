@@ -131,7 +131,7 @@ DTYPE_KEEPING_METHODS = frozenset({
     "abs", "neg", "exp", "log", "sqrt", "relu", "sigmoid", "tanh", "softmax", "log_softmax",
     "sum", "mean", "pin_memory", "requires_grad_", "unflatten", "index_select", "gather", "masked_select",
     "take", "repeat_interleave", "tile", "tril", "triu", "diagonal", "diag", "masked_fill", "index_fill",
-    "scatter", "sin", "cos", "cumsum", "floor", "ceil", "round", "trunc", "clamp", "clip",
+    "scatter", "sin", "cos", "cumsum", "floor", "ceil", "round", "trunc",
 })
 #: Of DTYPE_KEEPING_METHODS, the ones whose result is floating whatever the input (an integer input gives
 #: float32, or an error), and those that accumulate integers and bools in int64.

@@ -60,11 +60,24 @@ The builtin `range`, `np.arange`, `torch.arange`, `.range` of other objects (`df
         end = positional[1].value if len(positional) > 1 else keywords.get("end")
         step = positional[2].value if len(positional) > 2 else keywords.get("step")
         torch = at.code(func.value) if isinstance(func, cst.Attribute) else "torch"
-        shown = {name: at.code(value) if value is not None else default
+        shown = {name: _operand(value, at) if value is not None else default
                  for name, value, default in (("start", start, "start"), ("end", end, "end"))}
-        step_text = at.code(step) if step is not None else "1"
+        step_text = _operand(step, at) if step is not None else "1"
         rest = [f"{name}={at.code(value)}" for name, value in keywords.items() if name not in ("start", "end", "step")]
         if "dtype" not in keywords:
             rest.insert(0, f"dtype={torch}.get_default_dtype()")  # torch.range's dtype, whatever the arguments
         self.report(node, "range", torch=torch, start=shown["start"], end=shown["end"], step=step_text,
                     rest=", ".join(rest))
+
+
+#: Operators that bind at least as tightly as `+`: `end + step` needs no parentheses around them.
+_TIGHT = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo, cst.Power, cst.MatrixMultiply)
+
+
+def _operand(node: cst.BaseExpression, at: Facts) -> str:
+    """The argument's text, parenthesised where `+ step` would otherwise bind inside it (`a if c else b`)."""
+    text = at.code(node)
+    simple = isinstance(node, (cst.Name, cst.Integer, cst.Float, cst.Attribute, cst.Call, cst.Subscript)) or (
+        isinstance(node, cst.BinaryOperation) and isinstance(node.operator, _TIGHT)) or (
+        isinstance(node, cst.UnaryOperation) and not isinstance(node.operator, cst.Not))
+    return text if simple or node.lpar else f"({text})"

@@ -55,8 +55,9 @@ that shape (`torch.stack` would give `(n, 1)`).""",
 called with a list or tuple of tensors (a literal, a comprehension, or a name bound to a list filled by
 `.append`, also in a loop or returned by a function of the file) when it fails or loses something:
 elements with a dimension of known size other than 1 (`[torch.ones(3), torch.zeros(3)]`: it raises), or,
-where grad is enabled, elements that carry autograd history (losses and what is computed from them,
-tensors that require grad): the graph is dropped without a word. To stay fast, a function is read for
+where grad is enabled, elements that carry autograd history (tensors that require grad; losses and what
+is computed from them, in code where autograd is live): the graph is dropped without a word. To stay
+fast, a function is read for
 this rule when the literal holds a call or a comprehension, when it appends (or binds a display holding
 a call) and hands a name to the constructor, or when it computes a loss or makes a tensor that requires
 grad.""",
@@ -79,7 +80,7 @@ values, of numpy arrays, of values of unknown kind, nested lists, code under `to
             return
         if any(_more_than_one_element(e) for e in elements):
             message = "multi_element"
-        elif not at.grad_disabled and any(_carries_graph(e) for e in elements):
+        elif not at.grad_disabled and any(_carries_graph(e, at.autograd_live) for e in elements):
             message = "graph_dropped"
         else:
             return
@@ -104,6 +105,8 @@ def _more_than_one_element(element: Value) -> bool:
     return dims is not None and any(size is not None and not size[1] and size[0] != 1 for size in dims)
 
 
-def _carries_graph(element: Value) -> bool:
+def _carries_graph(element: Value, training_code: bool) -> bool:
+    """A tensor that requires grad, or a loss where autograd is live (elsewhere a loss, say a metric's, may be
+    of tensors that need no grad)."""
     autograd = element.autograd
-    return (autograd.loss or autograd.leaf) and not autograd.detached
+    return not autograd.detached and (autograd.leaf or (autograd.loss and training_code))

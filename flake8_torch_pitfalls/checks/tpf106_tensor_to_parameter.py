@@ -47,7 +47,9 @@ parameters: the name is still registered, as None), and `t` is a tensor the anal
 `nn.Parameter`: a factory's result, an operation's (`w * 2`, `w.t()`, `w.data`, `w.detach()`), or a name
 bound to one.""",
         silent="""\
-`nn.Parameter(t)`, `None`, another module's parameter (`dec.weight = enc.weight`: weight tying),
+`nn.Parameter(t)`, `None`, another module's parameter (`dec.weight = enc.weight`: weight tying), a
+parameter deleted first (`del layer.weight`, `del layer._parameters["weight"]`: the functional
+re-parametrisation idiom, after which a plain tensor is a plain attribute),
 values of unknown kind or known only to be some `Tensor` (a parameter annotated `torch.Tensor` may be
 handed an `nn.Parameter`), in-place copies (`m.weight.copy_(t)`), attributes a layer does not register
 (`emb.bias = t` on an `nn.Embedding`), and objects that are not known `torch.nn` layers.""",
@@ -62,7 +64,8 @@ handed an `nn.Parameter`), in-place copies (`m.weight.copy_(t)`), attributes a l
             if not isinstance(attribute, cst.Attribute):
                 continue
             layer = _layer_with(at.value(attribute.value), attribute.attr.value)
-            if layer is not None:
+            current = at.value(attribute)  # unknown once deleted (`del layer.weight`): then a plain attribute
+            if layer is not None and current.kind is Kind.TENSOR and current.autograd.param:
                 shown = at.code(node.value) if isinstance(node.value, cst.Name) else "..."
                 self.report(node, "plain_tensor", attr=repr(attribute.attr.value), layer=f"an nn.{layer}",
                             target=at.code(attribute), value=shown)

@@ -39,12 +39,15 @@ to host memory first.`)""",
 value, `t.item()`.""",
         flagged="""\
 `.numpy()`, outside `torch.no_grad()` / `torch.inference_mode()` / a `@torch.no_grad()` function (and not
-in a function the file calls only from no-grad code), on a loss (an `nn.*Loss` module's or a functional
-loss's result, or what is computed from one) or on a tensor that requires grad (made with
-`requires_grad=True`, an `nn.Parameter`, a parameter of a layer built in the file).""",
+in a function the file calls only from no-grad code), on a tensor that requires grad (made with
+`requires_grad=True`, an `nn.Parameter`, a parameter of a layer built in the file), or, in code where
+autograd is live (a function that backpropagates, a forward, what those call), on a loss (an `nn.*Loss`
+module's or a functional loss's result, or what is computed from one, unless its inputs were detached).""",
         silent="""\
-After `.detach()` or `.data`, under no-grad code, tensors not known to require grad (a model's output is
-not followed yet, nor `.cpu()` of a leaf), `.numpy(force=True)`, numpy's own arrays. The CUDA half of the
+After `.detach()` or `.data`, under no-grad code, losses outside training code (a metric helper's loss
+may be of tensors that need no grad) and losses of detached inputs, tensors not known to require grad (a
+model's output is not followed yet, nor `.cpu()` of a leaf), `.numpy(force=True)`, numpy's own arrays.
+The CUDA half of the
 pitfall (a tensor on the GPU) needs a device fact the analysis does not have yet.""",
     )
 
@@ -58,6 +61,8 @@ pitfall (a tensor on the GPU) needs a device fact the analysis does not have yet
             return
         if at.grad_disabled or at.grad_disabled_by_caller:
             return
+        if not autograd.leaf and not at.autograd_live:
+            return  # a loss outside training code may be of tensors that need no grad (metrics, evaluation)
         shown = at.code(func.value).removesuffix(".cpu()")  # the fix moves it after `.detach()`
         shown = shown if len(shown) <= 40 and "\n" not in shown else "x"
         self.report(node, "requires_grad", what="a loss" if autograd.loss else "a tensor that requires grad",
