@@ -128,7 +128,7 @@ def check_target(target: Target) -> FileOutcome:
         return outcome
     for first, last, why in checked.unread:
         outcome.notes.append(f"{target.display}:{first}-{last}: not checked: {why} (its findings, if any, are missing)")
-    lines = physical_lines(source)
+    lines = physical_lines(source) if checked.findings else []  # for `# noqa`: only where something was found
     for finding in checked.findings:
         line_text = lines[finding.line - 1] if finding.line <= len(lines) else ""
         if suppressed(line_text, finding.code):

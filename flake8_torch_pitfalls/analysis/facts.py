@@ -98,6 +98,11 @@ class Facts(Protocol):
         a loss, a function that backpropagates or steps an optimizer, what those call in the file) or in
         module-level code that backpropagates; never in init, setup or no-grad code (liveness.py)."""
 
+    def requires_grad(self, value: Value) -> bool:
+        """Whether a tensor with these facts requires grad here, as far as the source shows: grad is enabled
+        (here and in the file's callers) and it is a leaf that requires grad, or a loss (not detached) in code
+        where autograd is live (elsewhere a loss, say a metric's, may be of tensors that need no grad)."""
+
     def graph_pending(self, node: cst.CSTNode) -> bool:
         """Whether a graph still to be backpropagated may have saved the tensor `node` names: a name this
         function bound to a grad-enabled operation's result (`out = a.sigmoid()`), or, in a forward or a
@@ -171,6 +176,14 @@ class FactsView:
     @property
     def autograd_live(self) -> bool:
         return self._run.autograd_live()
+
+    def requires_grad(self, value: Value) -> bool:
+        autograd = value.autograd
+        if value.kind is not Kind.TENSOR or autograd.detached or not (autograd.leaf or autograd.loss):
+            return False
+        if self._run.frame.grad.disabled or self._run.grad_disabled_by_caller():
+            return False
+        return autograd.leaf or self._run.autograd_live()
 
     def graph_pending(self, node: cst.CSTNode) -> bool:
         return self._run.graph_pending(node)

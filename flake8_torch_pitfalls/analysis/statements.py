@@ -900,9 +900,10 @@ class Interpreter(ExpressionEvaluator):
         for base in node.bases:
             value = self.eval(base.value, node)
             qualname = value.qualname or ""
-            if qualname.startswith("torch.nn.") and qualname.rsplit(".", 1)[1] in api.PARAMETERISED_LAYERS:
+            layer = api.nn_layer(qualname)
+            if layer in api.LAYER_PARAMETERS:
                 inherited = {attr: tensor(autograd=Autograd(param=True, leaf=True, plain=False))
-                             for attr in ("weight", "bias")}
+                             for attr in api.LAYER_PARAMETERS[layer]}
             if qualname.startswith(api.METRIC_PACKAGES) or qualname.removeprefix("local:") in self.metric_classes:
                 is_metric = True
             if qualname in api.MODULE_BASES or qualname.removeprefix("local:") in self.module_classes or (

@@ -107,6 +107,10 @@ class Layout:
         pairs = enumerate(zip(self.dims, other.dims))
         return tuple(a if a == b else (1, (shape_token(shape_id, i),)) for i, (a, b) in pairs)
 
+    def more_than_one_element(self) -> bool:
+        """A dimension of literal size other than 1: the tensor is not a single value (nor a Python scalar)."""
+        return self.dims is not None and any(size is not None and not size[1] and size[0] != 1 for size in self.dims)
+
     def dim_size(self, index: int) -> Size | None:
         """The size of dimension `index`, as a token when it was never read from the source."""
         if self.dims is not None:

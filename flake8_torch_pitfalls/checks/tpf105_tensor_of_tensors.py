@@ -78,9 +78,9 @@ values, of numpy arrays, of values of unknown kind, nested lists, code under `to
         elements = _tensor_elements(data)
         if not elements:
             return
-        if any(_more_than_one_element(e) for e in elements):
+        if any(element.layout.more_than_one_element() for element in elements):
             message = "multi_element"
-        elif not at.grad_disabled and any(_carries_graph(e, at.autograd_live) for e in elements):
+        elif any(at.requires_grad(element) for element in elements):
             message = "graph_dropped"
         else:
             return
@@ -97,16 +97,3 @@ def _tensor_elements(value: Value | None) -> list[Value]:
     if value.items is not None:
         return list(value.items) if value.items and all(i.kind is Kind.TENSOR for i in value.items) else []
     return [value.elem] if value.elem is not None and value.elem.kind is Kind.TENSOR else []
-
-
-def _more_than_one_element(element: Value) -> bool:
-    """A dimension of literal size other than 1: the tensor cannot become a Python scalar."""
-    dims = element.layout.dims
-    return dims is not None and any(size is not None and not size[1] and size[0] != 1 for size in dims)
-
-
-def _carries_graph(element: Value, training_code: bool) -> bool:
-    """A tensor that requires grad, or a loss where autograd is live (elsewhere a loss, say a metric's, may be
-    of tensors that need no grad)."""
-    autograd = element.autograd
-    return not autograd.detached and (autograd.leaf or (autograd.loss and training_code))

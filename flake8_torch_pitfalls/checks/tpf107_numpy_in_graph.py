@@ -5,7 +5,6 @@ from __future__ import annotations
 import libcst as cst
 
 from ..analysis.facts import Facts
-from ..analysis.values import Kind
 from .base import Check
 from .declaration import Message, Page, Raises
 
@@ -56,13 +55,9 @@ pitfall (a tensor on the GPU) needs a device fact the analysis does not have yet
         if not (isinstance(func, cst.Attribute) and func.attr.value == "numpy") or node.args:
             return
         receiver = at.value(func.value)
+        if not at.requires_grad(receiver):
+            return
         autograd = receiver.autograd
-        if receiver.kind is not Kind.TENSOR or autograd.detached or not (autograd.loss or autograd.leaf):
-            return
-        if at.grad_disabled or at.grad_disabled_by_caller:
-            return
-        if not autograd.leaf and not at.autograd_live:
-            return  # a loss outside training code may be of tensors that need no grad (metrics, evaluation)
         shown = at.code(func.value).removesuffix(".cpu()")  # the fix moves it after `.detach()`
         shown = shown if len(shown) <= 40 and "\n" not in shown else "x"
         self.report(node, "requires_grad", what="a loss" if autograd.loss else "a tensor that requires grad",

@@ -198,8 +198,7 @@ def _classify_leak(rule: str, expected: Expectation, device: str, timeout_s: flo
     bad = run_reproducer(fixture_for(rule), "bad", device, "growth", timeout_s)
     good = run_reproducer(fixture_for(rule), "good", device, "growth", timeout_s)
     versions = _versions(bad, good)
-    failures = [r.failure or f"{name}() {_describe(r.raised)}" for name, r in (("bad", bad), ("good", good))
-                if r.failure or r.raised]
+    failures = _failures({"bad": bad, "good": good})
     if failures:
         return Evidence(rule, device, NOT_CONFIRMED, "; ".join(failures), **versions)
     steps = bad.info["steps"]
@@ -222,7 +221,7 @@ def _classify_deprecated(rule: str, expected: Expectation, device: str, timeout_
     runs = {name: run_reproducer(fixture_for(rule), name, device, "result", timeout_s)
             for name in ("bad", "good", "naive")}
     versions = _versions(*runs.values())
-    failures = [r.failure or f"{name}() {_describe(r.raised)}" for name, r in runs.items() if r.failure or r.raised]
+    failures = _failures(runs)
     if failures:
         return Evidence(rule, device, NOT_CONFIRMED, "; ".join(failures), **versions)
     bad, good, naive = (runs[name].info for name in ("bad", "good", "naive"))
@@ -234,6 +233,12 @@ def _classify_deprecated(rule: str, expected: Expectation, device: str, timeout_
              f"{'the same' if same else _tensor(good['result'])}; naive gave {_tensor(naive['result'])}")
     ok = bool(warned) and not good["warnings"] and same and naive["result"] != bad["result"]
     return Evidence(rule, device, CONFIRMED if ok else NOT_CONFIRMED, seen, **versions)
+
+
+def _failures(runs: dict[str, Run]) -> list[str]:
+    """What went wrong in runs that must finish without raising: a harness failure, or what they raised."""
+    return [run.failure or f"{name}() {_describe(run.raised)}"
+            for name, run in runs.items() if run.failure or run.raised]
 
 
 def _tensor(result: dict[str, Any]) -> str:
